@@ -1,0 +1,1 @@
+"""The desk itself: entities, rules and use cases. No Telegram, no SQL."""

@@ -1,0 +1,113 @@
+"""What the use cases need from the outside world, as Protocols; storage implements them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from domain.people import Customer, Department, Staff
+from domain.ticket import Attachment, Status, Ticket, TicketEvent
+
+
+@dataclass(slots=True)
+class Notice:
+    """A message to somebody other than the acting user, delivered by the outbox."""
+
+    chat_id: int
+    kind: str
+    locale: str
+    params: dict[str, Any] = field(default_factory=dict)
+    ticket_id: int | None = None
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A multi-step exchange a user is in the middle of (the `/new` wizard, a choice)."""
+
+    user_id: int
+    flow: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+
+class CustomerRepository(Protocol):
+    async def get_by_telegram_id(self, telegram_id: int) -> Customer | None: ...
+    async def get(self, customer_id: int) -> Customer | None: ...
+    async def add(self, customer: Customer) -> Customer: ...
+    async def set_locale(self, customer_id: int, locale: str) -> None: ...
+    async def update_contact(self, customer_id: int, *, name: str, phone: str | None) -> None: ...
+
+
+class StaffRepository(Protocol):
+    async def get_by_telegram_id(self, telegram_id: int) -> Staff | None: ...
+    async def get(self, staff_id: int) -> Staff | None: ...
+    async def set_locale(self, staff_id: int, locale: str) -> None: ...
+    async def list_department(self, department_id: int) -> Sequence[Staff]: ...
+    async def add(self, staff: Staff) -> Staff: ...
+
+
+class DepartmentRepository(Protocol):
+    async def get_by_code(self, code: str) -> Department | None: ...
+    async def get(self, department_id: int) -> Department | None: ...
+    async def list(self) -> Sequence[Department]: ...
+    async def upsert(self, department: Department) -> Department: ...
+
+
+class TicketRepository(Protocol):
+    async def add(self, ticket: Ticket) -> Ticket: ...
+    async def get_by_number(self, number: str) -> Ticket | None: ...
+    async def list_for_customer(
+        self, customer_id: int, *, statuses: frozenset[Status] | None = None, limit: int = 20
+    ) -> Sequence[Ticket]: ...
+    async def save(self, ticket: Ticket) -> None:
+        """Write the ticket if nobody changed it since it was read; else ConcurrentChange."""
+        ...
+
+
+class EventRepository(Protocol):
+    async def add(self, event: TicketEvent) -> TicketEvent: ...
+    async def list_for_ticket(
+        self, ticket_id: int, *, customer_visible_only: bool
+    ) -> Sequence[TicketEvent]: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, notice: Notice) -> None: ...
+
+
+class ConversationRepository(Protocol):
+    async def get(self, user_id: int) -> Conversation | None: ...
+    async def put(self, conversation: Conversation) -> None: ...
+    async def delete(self, user_id: int) -> None: ...
+
+
+class Counters(Protocol):
+    async def next(self, key: str) -> int:
+        """The next value of a named sequence, unique under concurrent callers."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: repositories that see it, commit or roll back as one."""
+
+    customers: CustomerRepository
+    staff: StaffRepository
+    departments: DepartmentRepository
+    tickets: TicketRepository
+    events: EventRepository
+    outbox: OutboxRepository
+    conversations: ConversationRepository
+    counters: Counters
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+__all__ = ["Attachment", "Notice"]

@@ -1,0 +1,68 @@
+"""What every use case shares: the unit of work, the clock, the policy, who is acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain import numbering
+from domain.clock import Clock
+from domain.errors import NotAllowed
+from domain.people import Customer, Role, Sender, Staff
+from domain.policy import DeskPolicy
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(slots=True)
+class Actor:
+    """The acting user, resolved to a role."""
+
+    role: Role
+    locale: str
+    customer: Customer | None = None
+    staff: Staff | None = None
+
+
+@dataclass
+class ServiceBase:
+    """Dependencies of the use cases."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    policy: DeskPolicy
+
+    async def _actor(self, uow: UnitOfWork, sender: Sender, *, create: bool = True) -> Actor:
+        """Find who `sender` is; a first-time user becomes a customer (when `create`)."""
+        customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
+        if customer is not None:
+            return Actor(Role.CUSTOMER, customer.locale, customer=customer)
+        staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
+        if staff is not None and staff.active:
+            return Actor(staff.role, staff.locale, staff=staff)
+        locale = self.policy.language_for(sender.language_code)
+        if sender.telegram_id in self.policy.admin_ids:
+            staff = await uow.staff.add(
+                Staff(telegram_id=sender.telegram_id, name=sender.name, role=Role.ADMIN,
+                      locale=locale)
+            )
+            return Actor(Role.ADMIN, locale, staff=staff)
+        if not create:
+            return Actor(Role.CUSTOMER, locale)
+        now = self.clock.now()
+        day = now.astimezone(self.policy.timezone).date()
+        seq = await uow.counters.next(numbering.customer_counter_key(day))
+        customer = await uow.customers.add(
+            Customer(
+                number=numbering.customer_number(day, seq),
+                created_at=now,
+                telegram_id=sender.telegram_id,
+                name=sender.name,
+                locale=locale,
+            )
+        )
+        return Actor(Role.CUSTOMER, locale, customer=customer)
+
+    @staticmethod
+    def _require_customer(actor: Actor) -> Customer:
+        if actor.customer is None:
+            raise NotAllowed("error.customers_only", role=actor.role.value)
+        return actor.customer

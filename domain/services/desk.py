@@ -1,0 +1,379 @@
+"""The customer side of the desk: greeting, language, `/new`, messages, `/my`, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain import intake, numbering
+from domain.errors import NotFound
+from domain.intake import Draft
+from domain.masking import mask_phone
+from domain.people import Customer, Role, Sender
+from domain.ports import Conversation, Notice, UnitOfWork
+from domain.services.base import Actor, ServiceBase
+from domain.ticket import (
+    OPEN_STATUSES,
+    ActorKind,
+    Attachment,
+    EventKind,
+    Status,
+    Ticket,
+    TicketEvent,
+    title_from,
+)
+from domain.views import (
+    Appended,
+    Cancelled,
+    ChooseTicket,
+    CustomerMessageOutcome,
+    Filed,
+    Greeting,
+    IntakeView,
+    NoOpenTicket,
+    Rejected,
+    StaffOnly,
+    TicketDetail,
+    TicketList,
+    Withdrawn,
+)
+
+INTAKE = "intake"
+PICK = "pick_ticket"
+
+
+class Desk(ServiceBase):
+    """Use cases a customer drives."""
+
+    async def greet(self, sender: Sender) -> Greeting:
+        """Recognise (or register) the user; for `/start` and `/help`."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            open_count = 0
+            if actor.customer is not None and actor.customer.id is not None:
+                tickets = await uow.tickets.list_for_customer(
+                    actor.customer.id, statuses=OPEN_STATUSES
+                )
+                open_count = len(tickets)
+            await uow.commit()
+        return Greeting(
+            locale=actor.locale,
+            role=actor.role,
+            name=sender.name,
+            open_tickets=open_count,
+            customer_number=actor.customer.number if actor.customer else None,
+        )
+
+    async def locale_of(self, sender: Sender) -> str:
+        """The user's language, without registering anybody."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender, create=False)
+            await uow.commit()
+        return actor.locale
+
+    async def set_language(self, sender: Sender, language: str) -> str:
+        """Change the user's language; an unsupported code keeps the current one."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            if language not in self.policy.languages:
+                return actor.locale
+            if actor.customer is not None and actor.customer.id is not None:
+                await uow.customers.set_locale(actor.customer.id, language)
+            elif actor.staff is not None and actor.staff.id is not None:
+                await uow.staff.set_locale(actor.staff.id, language)
+            await uow.commit()
+        return language
+
+    # -- /new ---------------------------------------------------------------------------
+
+    async def start_intake(self, sender: Sender) -> IntakeView | StaffOnly:
+        """Begin the wizard, or resume it where the customer left off."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            if actor.customer is None:
+                await uow.commit()
+                return StaffOnly(actor.locale, actor.role)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is not None and current.flow == INTAKE:
+                await uow.commit()
+                return IntakeView(actor.locale, Draft.from_dict(current.data), resumed=True)
+            draft = Draft()
+            await self._store_draft(uow, sender, draft)
+            await uow.commit()
+        return IntakeView(actor.locale, draft)
+
+    async def cancel(self, sender: Sender) -> Cancelled:
+        """Drop whatever multi-step exchange the user is in."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender, create=False)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is not None:
+                await uow.conversations.delete(sender.telegram_id)
+            await uow.commit()
+        return Cancelled(actor.locale, had_flow=current is not None)
+
+    async def customer_input(self, sender: Sender, value: intake.Input) -> CustomerMessageOutcome:
+        """Anything a user sends outside a command: a wizard step, or a message for a ticket."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            if actor.customer is None:
+                await uow.commit()
+                return StaffOnly(actor.locale, actor.role)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is not None and current.flow == INTAKE:
+                outcome = await self._intake_step(uow, sender, actor, current, value)
+            else:
+                outcome = await self._message_for_ticket(uow, sender, actor, value)
+            await uow.commit()
+        return outcome
+
+    async def _intake_step(
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        actor: Actor,
+        current: Conversation,
+        value: intake.Input,
+    ) -> CustomerMessageOutcome:
+        draft = Draft.from_dict(current.data)
+        result = intake.advance(draft, value, self.policy.limits)
+        if result.cancel:
+            await uow.conversations.delete(sender.telegram_id)
+            return Cancelled(actor.locale, had_flow=True)
+        if result.submit:
+            customer = self._require_customer(actor)
+            ticket = await self._file(uow, customer, result.draft)
+            await uow.conversations.delete(sender.telegram_id)
+            return Filed(actor.locale, ticket, self.policy.promises.get(ticket.priority))
+        if result.accepted:
+            await self._store_draft(uow, sender, result.draft)
+        return IntakeView(
+            actor.locale, result.draft, result.note, result.params, accepted=result.accepted
+        )
+
+    async def _store_draft(self, uow: UnitOfWork, sender: Sender, draft: Draft) -> None:
+        await uow.conversations.put(
+            Conversation(sender.telegram_id, INTAKE, draft.to_dict(), self.clock.now())
+        )
+
+    async def _file(self, uow: UnitOfWork, customer: Customer, draft: Draft) -> Ticket:
+        assert draft.type is not None and draft.description is not None and customer.id
+        now = self.clock.now()
+        department = await uow.departments.get_by_code(self.policy.department_for(draft.type))
+        if department is None or department.id is None:
+            raise NotFound("error.no_department", type=draft.type.value)
+        day = now.astimezone(self.policy.timezone).date()
+        seq = await uow.counters.next(numbering.ticket_counter_key(day))
+        ticket = await uow.tickets.add(
+            Ticket(
+                number=numbering.ticket_number(day, seq),
+                customer_id=customer.id,
+                department_id=department.id,
+                type=draft.type,
+                channel=draft.channel,
+                priority=self.policy.initial_priority(
+                    business_stopped=bool(draft.stopped), vip=customer.vip
+                ),
+                title=title_from(draft.description),
+                description=draft.description,
+                created_at=now,
+                updated_at=now,
+                reference=draft.reference,
+                contact_phone=draft.phone,
+                business_stopped=bool(draft.stopped),
+                attachment_count=len(draft.attachments),
+            )
+        )
+        await uow.events.add(
+            TicketEvent(
+                kind=EventKind.FILED,
+                created_at=now,
+                actor_kind=ActorKind.CUSTOMER,
+                actor_id=customer.id,
+                body=draft.description,
+                attachments=list(draft.attachments),
+                ticket_id=ticket.id,
+                data={"reference": draft.reference} if draft.reference else {},
+            )
+        )
+        if draft.phone and draft.phone != customer.phone:
+            await uow.customers.update_contact(customer.id, name=customer.name, phone=draft.phone)
+        await self._announce_new_ticket(uow, ticket, customer, department.staff_chat_id)
+        return ticket
+
+    async def _announce_new_ticket(
+        self, uow: UnitOfWork, ticket: Ticket, customer: Customer, staff_chat_id: int | None
+    ) -> None:
+        params: dict[str, Any] = {
+            "number": ticket.number,
+            "type": ticket.type.value,
+            "priority": ticket.priority.value,
+            "channel": ticket.channel.value,
+            "title": ticket.title,
+            "customer": customer.name,
+            "customer_number": customer.number,
+            "contact": mask_phone(ticket.contact_phone or customer.phone),
+            "attachments": ticket.attachment_count,
+        }
+        if staff_chat_id is not None:
+            recipients = [(staff_chat_id, self.policy.default_language)]
+        else:
+            staff = await uow.staff.list_department(ticket.department_id)
+            recipients = [(s.telegram_id, s.locale) for s in staff if s.active]
+            if not recipients:
+                recipients = [(a, self.policy.default_language) for a in self.policy.admin_ids]
+        for chat_id, locale in recipients:
+            uow.outbox.add(Notice(chat_id, "ticket.new", locale, dict(params), ticket.id))
+
+    # -- messages outside a flow -------------------------------------------------------------
+
+    async def _message_for_ticket(
+        self, uow: UnitOfWork, sender: Sender, actor: Actor, value: intake.Input
+    ) -> CustomerMessageOutcome:
+        customer = self._require_customer(actor)
+        assert customer.id is not None
+        message = _as_message(value)
+        if message is None:
+            return Rejected(actor.locale, "message.unsupported")
+        body, attachments = message
+        limits = self.policy.limits
+        if body is not None and len(body) > limits.message_max_chars:
+            return Rejected(
+                actor.locale, "intake.too_long", {"length": len(body), "limit": limits.message_max_chars}
+            )
+        for attachment in attachments:
+            if attachment.size is not None and attachment.size > limits.file_max_bytes:
+                return Rejected(
+                    actor.locale,
+                    "intake.file_too_large",
+                    {
+                        "size_mb": round(attachment.size / 1024 / 1024, 1),
+                        "limit_mb": limits.file_max_bytes // 1024 // 1024,
+                    },
+                )
+        tickets = list(await uow.tickets.list_for_customer(customer.id, statuses=OPEN_STATUSES))
+        if not tickets:
+            return NoOpenTicket(actor.locale)
+        if len(tickets) == 1:
+            await uow.conversations.delete(sender.telegram_id)
+            ticket = await self._append(uow, customer, tickets[0], body, attachments)
+            return Appended(actor.locale, ticket)
+        pending = {"body": body, "attachments": [a.to_dict() for a in attachments]}
+        await uow.conversations.put(
+            Conversation(sender.telegram_id, PICK, pending, self.clock.now())
+        )
+        return ChooseTicket(actor.locale, tickets)
+
+    async def add_pending_to(self, sender: Sender, number: str) -> Appended | Cancelled:
+        """The customer picked the ticket their last message is for."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            customer = self._require_customer(actor)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is None or current.flow != PICK:
+                await uow.commit()
+                return Cancelled(actor.locale, had_flow=False)
+            ticket = await self._own_ticket(uow, customer, number)
+            attachments = [Attachment.from_dict(a) for a in current.data.get("attachments", [])]
+            ticket = await self._append(
+                uow, customer, ticket, current.data.get("body"), attachments
+            )
+            await uow.conversations.delete(sender.telegram_id)
+            await uow.commit()
+        return Appended(actor.locale, ticket)
+
+    async def _append(
+        self,
+        uow: UnitOfWork,
+        customer: Customer,
+        ticket: Ticket,
+        body: str | None,
+        attachments: list[Attachment],
+    ) -> Ticket:
+        assert customer.id is not None
+        event = ticket.add_customer_message(
+            customer_id=customer.id, body=body, attachments=attachments, now=self.clock.now()
+        )
+        await uow.tickets.save(ticket)
+        await uow.events.add(event)
+        if ticket.assignee_id is not None:
+            assignee = await uow.staff.get(ticket.assignee_id)
+            if assignee is not None and assignee.active:
+                uow.outbox.add(
+                    Notice(
+                        assignee.telegram_id,
+                        "ticket.customer_message",
+                        assignee.locale,
+                        {
+                            "number": ticket.number,
+                            "customer": customer.name,
+                            "body": body or "",
+                            "attachments": [a.to_dict() for a in attachments],
+                        },
+                        ticket.id,
+                    )
+                )
+        return ticket
+
+    # -- /my ----------------------------------------------------------------------------------
+
+    async def my_tickets(self, sender: Sender) -> TicketList | StaffOnly:
+        """The customer's tickets, newest first."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            if actor.customer is None or actor.customer.id is None:
+                await uow.commit()
+                return StaffOnly(actor.locale, actor.role)
+            tickets = list(await uow.tickets.list_for_customer(actor.customer.id))
+            await uow.commit()
+        return TicketList(actor.locale, tickets)
+
+    async def ticket_detail(self, sender: Sender, number: str) -> TicketDetail:
+        """One of the customer's tickets with the history they may see."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            customer = self._require_customer(actor)
+            ticket = await self._own_ticket(uow, customer, number)
+            assert ticket.id is not None
+            history = list(
+                await uow.events.list_for_ticket(ticket.id, customer_visible_only=True)
+            )
+            await uow.commit()
+        return TicketDetail(actor.locale, ticket, history, ticket.status is Status.NEW)
+
+    async def withdraw(self, sender: Sender, number: str) -> Withdrawn:
+        """The customer takes back a ticket nobody has claimed."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            customer = self._require_customer(actor)
+            assert customer.id is not None
+            ticket = await self._own_ticket(uow, customer, number)
+            event = ticket.withdraw(customer_id=customer.id, now=self.clock.now())
+            await uow.tickets.save(ticket)
+            await uow.events.add(event)
+            await uow.commit()
+        return Withdrawn(actor.locale, ticket)
+
+    @staticmethod
+    async def _own_ticket(uow: UnitOfWork, customer: Customer, number: str) -> Ticket:
+        ticket = await uow.tickets.get_by_number(number)
+        if ticket is None or ticket.customer_id != customer.id:
+            raise NotFound("error.ticket_not_found", number=number)
+        return ticket
+
+    async def role_of(self, sender: Sender) -> Role:
+        """The user's role, without registering anybody."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender, create=False)
+            await uow.commit()
+        return actor.role
+
+
+def _as_message(value: intake.Input) -> tuple[str | None, list[Attachment]] | None:
+    """A free message's text and files; None for what cannot go onto a ticket."""
+    if isinstance(value, intake.Text):
+        return (value.text, []) if value.text.strip() else None
+    if isinstance(value, intake.Media):
+        return value.caption, [value.attachment]
+    if isinstance(value, intake.ContactShared):
+        return value.phone, []
+    return None

@@ -1,0 +1,122 @@
+"""What the use cases hand back to the adapter: values and catalog codes, never sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.intake import Draft
+from domain.people import Role
+from domain.policy import Promise
+from domain.ticket import Ticket, TicketEvent
+
+
+@dataclass(slots=True)
+class Greeting:
+    """Who the user is to the desk, for `/start` and `/help`."""
+
+    locale: str
+    role: Role
+    name: str
+    open_tickets: int = 0
+    customer_number: str | None = None
+
+
+@dataclass(slots=True)
+class IntakeView:
+    """Where the `/new` wizard stands after an input."""
+
+    locale: str
+    draft: Draft
+    note: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    resumed: bool = False
+    accepted: bool = True
+
+
+@dataclass(slots=True)
+class Filed:
+    """A ticket was filed; what to tell the customer."""
+
+    locale: str
+    ticket: Ticket
+    promise: Promise | None
+
+
+@dataclass(slots=True)
+class Cancelled:
+    """The wizard (or a pending choice) was dropped, or there was nothing to drop."""
+
+    locale: str
+    had_flow: bool
+
+
+@dataclass(slots=True)
+class Appended:
+    """A customer message went onto a ticket."""
+
+    locale: str
+    ticket: Ticket
+
+
+@dataclass(slots=True)
+class ChooseTicket:
+    """The customer has several open tickets: which one is the message for?"""
+
+    locale: str
+    tickets: list[Ticket]
+
+
+@dataclass(slots=True)
+class NoOpenTicket:
+    """A message outside a flow, but nothing open to add it to."""
+
+    locale: str
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A message that cannot be taken as it is; `note` says why."""
+
+    locale: str
+    note: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StaffOnly:
+    """A staff member wrote something that only customers do."""
+
+    locale: str
+    role: Role
+
+
+@dataclass(slots=True)
+class TicketList:
+    """A customer's tickets, newest first."""
+
+    locale: str
+    tickets: list[Ticket]
+
+
+@dataclass(slots=True)
+class TicketDetail:
+    """One ticket as its customer may see it."""
+
+    locale: str
+    ticket: Ticket
+    history: list[TicketEvent]
+    can_withdraw: bool
+
+
+@dataclass(slots=True)
+class Withdrawn:
+    """The customer withdrew a ticket."""
+
+    locale: str
+    ticket: Ticket
+
+
+CustomerMessageOutcome = (
+    IntakeView | Filed | Cancelled | Appended | ChooseTicket | NoOpenTicket | StaffOnly | Rejected
+)

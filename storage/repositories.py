@@ -1,0 +1,423 @@
+"""Repositories: domain objects in, domain objects out, SQL in between."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import ConcurrentChange
+from domain.people import Customer, Department, Role, Staff
+from domain.ports import Conversation, Notice
+from domain.ticket import (
+    ActorKind,
+    Attachment,
+    AttachmentKind,
+    Channel,
+    EventKind,
+    FeedbackType,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from storage.models import (
+    AttachmentRow,
+    ConversationRow,
+    CounterRow,
+    CustomerRow,
+    DepartmentRow,
+    OutboxRow,
+    StaffRow,
+    TicketEventRow,
+    TicketRow,
+)
+
+
+def _upsert(session: AsyncSession, table: Any) -> Any:
+    """The dialect's INSERT that can say ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _customer(row: CustomerRow) -> Customer:
+    return Customer(
+        id=row.id,
+        number=row.number,
+        created_at=row.created_at,
+        telegram_id=row.telegram_id,
+        name=row.name,
+        phone=row.phone,
+        email=row.email,
+        locale=row.locale,
+        vip=row.vip,
+    )
+
+
+def _staff(row: StaffRow) -> Staff:
+    return Staff(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        name=row.name,
+        role=Role(row.role),
+        department_id=row.department_id,
+        active=row.active,
+        locale=row.locale,
+    )
+
+
+def _department(row: DepartmentRow) -> Department:
+    return Department(id=row.id, code=row.code, name=row.name, staff_chat_id=row.staff_chat_id)
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        number=row.number,
+        customer_id=row.customer_id,
+        department_id=row.department_id,
+        type=FeedbackType(row.type),
+        channel=Channel(row.channel),
+        priority=Priority(row.priority),
+        status=Status(row.status),
+        title=row.title,
+        description=row.description,
+        reference=row.reference,
+        contact_phone=row.contact_phone,
+        business_stopped=row.business_stopped,
+        assignee_id=row.assignee_id,
+        attachment_count=row.attachment_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        acknowledged_at=row.acknowledged_at,
+        first_response_at=row.first_response_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        version=row.version,
+    )
+
+
+class SqlCustomers:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_telegram_id(self, telegram_id: int) -> Customer | None:
+        row = await self.session.scalar(
+            select(CustomerRow).where(CustomerRow.telegram_id == telegram_id)
+        )
+        return _customer(row) if row else None
+
+    async def get(self, customer_id: int) -> Customer | None:
+        row = await self.session.get(CustomerRow, customer_id)
+        return _customer(row) if row else None
+
+    async def add(self, customer: Customer) -> Customer:
+        row = CustomerRow(
+            number=customer.number,
+            created_at=customer.created_at,
+            telegram_id=customer.telegram_id,
+            name=customer.name,
+            phone=customer.phone,
+            email=customer.email,
+            locale=customer.locale,
+            vip=customer.vip,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        customer.id = row.id
+        return customer
+
+    async def set_locale(self, customer_id: int, locale: str) -> None:
+        await self.session.execute(
+            update(CustomerRow).where(CustomerRow.id == customer_id).values(locale=locale)
+        )
+
+    async def update_contact(self, customer_id: int, *, name: str, phone: str | None) -> None:
+        await self.session.execute(
+            update(CustomerRow)
+            .where(CustomerRow.id == customer_id)
+            .values(name=name, phone=phone)
+        )
+
+
+class SqlStaff:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_telegram_id(self, telegram_id: int) -> Staff | None:
+        row = await self.session.scalar(select(StaffRow).where(StaffRow.telegram_id == telegram_id))
+        return _staff(row) if row else None
+
+    async def get(self, staff_id: int) -> Staff | None:
+        row = await self.session.get(StaffRow, staff_id)
+        return _staff(row) if row else None
+
+    async def set_locale(self, staff_id: int, locale: str) -> None:
+        await self.session.execute(
+            update(StaffRow).where(StaffRow.id == staff_id).values(locale=locale)
+        )
+
+    async def list_department(self, department_id: int) -> Sequence[Staff]:
+        rows = await self.session.scalars(
+            select(StaffRow).where(StaffRow.department_id == department_id).order_by(StaffRow.id)
+        )
+        return [_staff(r) for r in rows]
+
+    async def add(self, staff: Staff) -> Staff:
+        row = StaffRow(
+            telegram_id=staff.telegram_id,
+            name=staff.name,
+            role=staff.role.value,
+            department_id=staff.department_id,
+            active=staff.active,
+            locale=staff.locale,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        staff.id = row.id
+        return staff
+
+
+class SqlDepartments:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_code(self, code: str) -> Department | None:
+        row = await self.session.scalar(select(DepartmentRow).where(DepartmentRow.code == code))
+        return _department(row) if row else None
+
+    async def get(self, department_id: int) -> Department | None:
+        row = await self.session.get(DepartmentRow, department_id)
+        return _department(row) if row else None
+
+    async def list(self) -> Sequence[Department]:
+        rows = await self.session.scalars(select(DepartmentRow).order_by(DepartmentRow.id))
+        return [_department(r) for r in rows]
+
+    async def upsert(self, department: Department) -> Department:
+        """Create the department or bring its name and staff chat in line with config."""
+        row = await self.session.scalar(
+            select(DepartmentRow).where(DepartmentRow.code == department.code)
+        )
+        if row is None:
+            row = DepartmentRow(code=department.code, name=department.name)
+            self.session.add(row)
+        row.name = department.name
+        if department.staff_chat_id is not None:
+            row.staff_chat_id = department.staff_chat_id
+        await self.session.flush()
+        department.id = row.id
+        department.staff_chat_id = row.staff_chat_id
+        return department
+
+
+class SqlTickets:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        row = TicketRow(
+            number=ticket.number,
+            customer_id=ticket.customer_id,
+            department_id=ticket.department_id,
+            type=ticket.type.value,
+            channel=ticket.channel.value,
+            priority=ticket.priority.value,
+            status=ticket.status.value,
+            title=ticket.title,
+            description=ticket.description,
+            reference=ticket.reference,
+            contact_phone=ticket.contact_phone,
+            business_stopped=ticket.business_stopped,
+            assignee_id=ticket.assignee_id,
+            attachment_count=ticket.attachment_count,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at or ticket.created_at,
+            version=0,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        ticket.id = row.id
+        ticket.version = 0
+        return ticket
+
+    async def get_by_number(self, number: str) -> Ticket | None:
+        row = await self.session.scalar(select(TicketRow).where(TicketRow.number == number))
+        return _ticket(row) if row else None
+
+    async def list_for_customer(
+        self, customer_id: int, *, statuses: frozenset[Status] | None = None, limit: int = 20
+    ) -> Sequence[Ticket]:
+        query = select(TicketRow).where(TicketRow.customer_id == customer_id)
+        if statuses is not None:
+            query = query.where(TicketRow.status.in_([s.value for s in statuses]))
+        rows = await self.session.scalars(query.order_by(TicketRow.id.desc()).limit(limit))
+        return [_ticket(r) for r in rows]
+
+    async def save(self, ticket: Ticket) -> None:
+        result = await self.session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket.id, TicketRow.version == ticket.version)
+            .values(
+                department_id=ticket.department_id,
+                priority=ticket.priority.value,
+                status=ticket.status.value,
+                assignee_id=ticket.assignee_id,
+                attachment_count=ticket.attachment_count,
+                updated_at=ticket.updated_at,
+                acknowledged_at=ticket.acknowledged_at,
+                first_response_at=ticket.first_response_at,
+                resolved_at=ticket.resolved_at,
+                closed_at=ticket.closed_at,
+                version=TicketRow.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentChange(number=ticket.number)
+        ticket.version += 1
+
+
+class SqlEvents:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, event: TicketEvent) -> TicketEvent:
+        assert event.ticket_id is not None
+        row = TicketEventRow(
+            ticket_id=event.ticket_id,
+            kind=event.kind.value,
+            actor_kind=event.actor_kind.value,
+            actor_id=event.actor_id,
+            body=event.body,
+            visible_to_customer=event.visible_to_customer,
+            data=event.data,
+            created_at=event.created_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        event.id = row.id
+        for attachment in event.attachments:
+            self.session.add(
+                AttachmentRow(
+                    ticket_id=event.ticket_id,
+                    event_id=row.id,
+                    kind=attachment.kind.value,
+                    file_id=attachment.file_id,
+                    file_unique_id=attachment.file_unique_id,
+                    file_name=attachment.file_name,
+                    mime_type=attachment.mime_type,
+                    size=attachment.size,
+                    created_at=event.created_at,
+                )
+            )
+        return event
+
+    async def list_for_ticket(
+        self, ticket_id: int, *, customer_visible_only: bool
+    ) -> Sequence[TicketEvent]:
+        query = select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
+        if customer_visible_only:
+            query = query.where(TicketEventRow.visible_to_customer.is_(True))
+        rows = list(await self.session.scalars(query.order_by(TicketEventRow.id)))
+        files = await self.session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.ticket_id == ticket_id)
+            .order_by(AttachmentRow.id)
+        )
+        by_event: dict[int | None, list[Attachment]] = {}
+        for f in files:
+            by_event.setdefault(f.event_id, []).append(
+                Attachment(
+                    kind=AttachmentKind(f.kind),
+                    file_id=f.file_id,
+                    file_unique_id=f.file_unique_id,
+                    size=f.size,
+                    file_name=f.file_name,
+                    mime_type=f.mime_type,
+                )
+            )
+        return [
+            TicketEvent(
+                id=r.id,
+                ticket_id=r.ticket_id,
+                kind=EventKind(r.kind),
+                created_at=r.created_at,
+                actor_kind=ActorKind(r.actor_kind),
+                actor_id=r.actor_id,
+                body=r.body,
+                visible_to_customer=r.visible_to_customer,
+                data=dict(r.data or {}),
+                attachments=by_event.get(r.id, []),
+            )
+            for r in rows
+        ]
+
+
+class SqlOutbox:
+    """Outbox rows written in the unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.added = 0
+
+    def add(self, notice: Notice) -> None:
+        self.session.add(
+            OutboxRow(
+                chat_id=notice.chat_id,
+                kind=notice.kind,
+                locale=notice.locale,
+                params=notice.params,
+                ticket_id=notice.ticket_id,
+                status="pending",
+                attempts=0,
+                next_attempt_at=self.now,
+                created_at=self.now,
+            )
+        )
+        self.added += 1
+
+
+class SqlConversations:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> Conversation | None:
+        row = await self.session.get(ConversationRow, user_id)
+        if row is None:
+            return None
+        return Conversation(row.user_id, row.flow, dict(row.data or {}), row.updated_at)
+
+    async def put(self, conversation: Conversation) -> None:
+        values = {
+            "user_id": conversation.user_id,
+            "flow": conversation.flow,
+            "data": conversation.data,
+            "updated_at": conversation.updated_at,
+        }
+        statement = _upsert(self.session, ConversationRow).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[ConversationRow.user_id],
+            set_={k: statement.excluded[k] for k in ("flow", "data", "updated_at")},
+        )
+        await self.session.execute(statement)
+
+    async def delete(self, user_id: int) -> None:
+        await self.session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
+
+
+class SqlCounters:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next(self, key: str) -> int:
+        statement = _upsert(self.session, CounterRow).values(key=key, value=1)
+        statement = statement.on_conflict_do_update(
+            index_elements=[CounterRow.key], set_={"value": CounterRow.value + 1}
+        ).returning(CounterRow.value)
+        return int((await self.session.execute(statement)).scalar_one())
