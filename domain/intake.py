@@ -213,8 +213,11 @@ def _on_attachments(draft: Draft, value: Input, limits: Limits) -> StepResult:
         if problem:
             return problem
         draft.attachments.append(value.attachment)
-        return StepResult(draft, note="intake.file_added", params={
-            "count": len(draft.attachments), "limit": limits.attachments_max})
+        return StepResult(
+            draft,
+            note="intake.file_added",
+            params={"count": len(draft.attachments), "limit": limits.attachments_max},
+        )
     if isinstance(value, Choice) and value.value in ("done", "skip"):
         return StepResult(_next(draft, Step.ATTACHMENTS))
     if isinstance(value, Choice) and value.value == "clear":

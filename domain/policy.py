@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 
+from domain.durations import Span
 from domain.ticket import FeedbackType, Priority
 
 
@@ -23,7 +24,7 @@ class Limits:
 class Promise:
     """How soon the desk promises to acknowledge a ticket of one priority."""
 
-    within: timedelta
+    within: Span
     business_hours: bool
 
 

@@ -32,6 +32,32 @@ class Conversation:
     updated_at: datetime
 
 
+@dataclass(slots=True)
+class OutboxItem:
+    """An outbox row claimed for delivery."""
+
+    id: int
+    chat_id: int
+    kind: str
+    locale: str
+    params: dict[str, Any]
+    attempts: int
+    ticket_id: int | None = None
+
+
+class OutboxStore(Protocol):
+    """The delivery side of the outbox: claim due rows, record what happened to each."""
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, lease_seconds: int
+    ) -> list[OutboxItem]: ...
+    async def release(self, ids: list[int]) -> None: ...
+    async def mark_sent(self, item_id: int, *, message_id: int | None, now: datetime) -> None: ...
+    async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
+    async def park(self, item_id: int, *, error: str, now: datetime) -> None: ...
+    async def backlog(self, *, now: datetime) -> int: ...
+
+
 class CustomerRepository(Protocol):
     async def get_by_telegram_id(self, telegram_id: int) -> Customer | None: ...
     async def get(self, customer_id: int) -> Customer | None: ...

@@ -138,9 +138,7 @@ class SqlCustomers:
 
     async def update_contact(self, customer_id: int, *, name: str, phone: str | None) -> None:
         await self.session.execute(
-            update(CustomerRow)
-            .where(CustomerRow.id == customer_id)
-            .values(name=name, phone=phone)
+            update(CustomerRow).where(CustomerRow.id == customer_id).values(name=name, phone=phone)
         )
 
 
@@ -149,7 +147,9 @@ class SqlStaff:
         self.session = session
 
     async def get_by_telegram_id(self, telegram_id: int) -> Staff | None:
-        row = await self.session.scalar(select(StaffRow).where(StaffRow.telegram_id == telegram_id))
+        row = await self.session.scalar(
+            select(StaffRow).where(StaffRow.telegram_id == telegram_id)
+        )
         return _staff(row) if row else None
 
     async def get(self, staff_id: int) -> Staff | None:
@@ -408,7 +408,9 @@ class SqlConversations:
         await self.session.execute(statement)
 
     async def delete(self, user_id: int) -> None:
-        await self.session.execute(delete(ConversationRow).where(ConversationRow.user_id == user_id))
+        await self.session.execute(
+            delete(ConversationRow).where(ConversationRow.user_id == user_id)
+        )
 
 
 class SqlCounters:

@@ -41,8 +41,12 @@ class ServiceBase:
         locale = self.policy.language_for(sender.language_code)
         if sender.telegram_id in self.policy.admin_ids:
             staff = await uow.staff.add(
-                Staff(telegram_id=sender.telegram_id, name=sender.name, role=Role.ADMIN,
-                      locale=locale)
+                Staff(
+                    telegram_id=sender.telegram_id,
+                    name=sender.name,
+                    role=Role.ADMIN,
+                    locale=locale,
+                )
             )
             return Actor(Role.ADMIN, locale, staff=staff)
         if not create:

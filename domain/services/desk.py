@@ -156,7 +156,9 @@ class Desk(ServiceBase):
         )
 
     async def _file(self, uow: UnitOfWork, customer: Customer, draft: Draft) -> Ticket:
-        assert draft.type is not None and draft.description is not None and customer.id
+        assert draft.type is not None
+        assert draft.description is not None
+        assert customer.id is not None
         now = self.clock.now()
         department = await uow.departments.get_by_code(self.policy.department_for(draft.type))
         if department is None or department.id is None:
@@ -238,7 +240,9 @@ class Desk(ServiceBase):
         limits = self.policy.limits
         if body is not None and len(body) > limits.message_max_chars:
             return Rejected(
-                actor.locale, "intake.too_long", {"length": len(body), "limit": limits.message_max_chars}
+                actor.locale,
+                "intake.too_long",
+                {"length": len(body), "limit": limits.message_max_chars},
             )
         for attachment in attachments:
             if attachment.size is not None and attachment.size > limits.file_max_bytes:
@@ -298,20 +302,16 @@ class Desk(ServiceBase):
         if ticket.assignee_id is not None:
             assignee = await uow.staff.get(ticket.assignee_id)
             if assignee is not None and assignee.active:
-                uow.outbox.add(
-                    Notice(
-                        assignee.telegram_id,
-                        "ticket.customer_message",
-                        assignee.locale,
-                        {
-                            "number": ticket.number,
-                            "customer": customer.name,
-                            "body": body or "",
-                            "attachments": [a.to_dict() for a in attachments],
-                        },
-                        ticket.id,
-                    )
-                )
+                for notice in relay_notices(
+                    "ticket.customer_message",
+                    assignee.telegram_id,
+                    assignee.locale,
+                    ticket,
+                    sender=customer.name,
+                    body=body,
+                    attachments=attachments,
+                ):
+                    uow.outbox.add(notice)
         return ticket
 
     # -- /my ----------------------------------------------------------------------------------
@@ -334,9 +334,7 @@ class Desk(ServiceBase):
             customer = self._require_customer(actor)
             ticket = await self._own_ticket(uow, customer, number)
             assert ticket.id is not None
-            history = list(
-                await uow.events.list_for_ticket(ticket.id, customer_visible_only=True)
-            )
+            history = list(await uow.events.list_for_ticket(ticket.id, customer_visible_only=True))
             await uow.commit()
         return TicketDetail(actor.locale, ticket, history, ticket.status is Status.NEW)
 
@@ -366,6 +364,30 @@ class Desk(ServiceBase):
             actor = await self._actor(uow, sender, create=False)
             await uow.commit()
         return actor.role
+
+
+def relay_notices(
+    kind: str,
+    chat_id: int,
+    locale: str,
+    ticket: Ticket,
+    *,
+    sender: str,
+    body: str | None,
+    attachments: list[Attachment],
+) -> list[Notice]:
+    """One outbox row per Telegram message: the text, then each file with the ticket number."""
+    base = {"number": ticket.number, "sender": sender}
+    notices = []
+    if body:
+        notices.append(Notice(chat_id, kind, locale, {**base, "body": body}, ticket.id))
+    for attachment in attachments:
+        notices.append(
+            Notice(
+                chat_id, f"{kind}.file", locale, {**base, "file": attachment.to_dict()}, ticket.id
+            )
+        )
+    return notices
 
 
 def _as_message(value: intake.Input) -> tuple[str | None, list[Attachment]] | None:

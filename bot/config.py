@@ -1,0 +1,330 @@
+"""Settings: `config.toml`, overridden by `FEEDBACK_DESK__SECTION__KEY` environment variables."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from contextvars import ContextVar
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from pydantic_settings.exceptions import SettingsError
+
+from domain.durations import Span, parse_span
+from domain.ticket import FeedbackType, Priority
+
+ENV_PREFIX = "FEEDBACK_DESK__"
+CONFIG_ENV = "FEEDBACK_DESK_CONFIG"
+TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+# The TOML file `load_settings` is reading; `Settings()` alone reads none.
+_TOML_FILE: ContextVar[Path | None] = ContextVar("toml_file", default=None)
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; `lines` name each bad key."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeskSection(Section):
+    timezone: str = "UTC"
+    languages: list[Literal["en", "zh"]] = Field(default_factory=lambda: ["en", "zh"])
+    default_language: Literal["en", "zh"] = "en"
+    admins: list[int] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> DeskSection:
+        if self.default_language not in self.languages:
+            raise ValueError("default_language must be one of languages")
+        return self
+
+
+class TelegramSection(Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+
+
+class DatabaseSection(Section):
+    url: str = "sqlite+aiosqlite:///data/feedback-desk.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+
+class BusinessHoursSection(Section):
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    hours: list[str] = Field(default_factory=lambda: ["09:00-18:00"])
+    holidays: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: list[str]) -> list[str]:
+        bad = [d for d in value if d not in WEEKDAYS]
+        if bad:
+            raise ValueError(f"unknown day {bad[0]!r}; use {', '.join(WEEKDAYS)}")
+        if not value:
+            raise ValueError("at least one working day is needed")
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _ranges(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one range of working hours is needed")
+        previous_end: time | None = None
+        for item in value:
+            match = HOURS.match(item)
+            if not match:
+                raise ValueError(f"'{item}' is not a range like 09:00-18:00")
+            start = time(int(match.group(1)), int(match.group(2)))
+            end_h, end_m = int(match.group(3)), int(match.group(4))
+            end = time(23, 59, 59) if end_h == 24 else time(end_h, end_m)
+            if end <= start or (previous_end is not None and start < previous_end):
+                raise ValueError(f"'{item}' must end after it starts and after the range before")
+            previous_end = end
+        return value
+
+
+class DepartmentSection(Section):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+    name: str
+    types: list[FeedbackType]
+    staff_chat_id: int | None = None
+    supervisor: int | None = None
+
+
+def _default_departments() -> list[DepartmentSection]:
+    return [DepartmentSection(code="support", name="Customer Support", types=list(FeedbackType))]
+
+
+class PrioritySection(Section):
+    vip_raises: bool = True
+    vip_customers: list[int] = Field(default_factory=list)
+
+
+class SlaTarget(Section):
+    acknowledge: str
+    resolve: str
+    clock: Literal["always", "business"]
+
+    @field_validator("acknowledge", "resolve")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    def acknowledge_span(self) -> Span:
+        return parse_span(self.acknowledge)
+
+
+class SlaSection(Section):
+    warn_fraction: float = Field(default=0.75, gt=0, lt=1)
+    urgent: SlaTarget = SlaTarget(acknowledge="30m", resolve="24h", clock="always")
+    high: SlaTarget = SlaTarget(acknowledge="1h", resolve="24h", clock="business")
+    normal: SlaTarget = SlaTarget(acknowledge="1h", resolve="3bd", clock="business")
+    low: SlaTarget = SlaTarget(acknowledge="1h", resolve="5bd", clock="business")
+    second_round: SlaTarget = SlaTarget(acknowledge="1h", resolve="48h", clock="always")
+
+    def for_priority(self, priority: Priority) -> SlaTarget:
+        return getattr(self, priority.value)  # type: ignore[no-any-return]
+
+
+class LimitsSection(Section):
+    description_max_chars: int = Field(default=4000, ge=100, le=4000)
+    reference_max_chars: int = Field(default=100, ge=10, le=200)
+    attachments_max: int = Field(default=10, ge=0, le=50)
+    file_max_mb: int = Field(default=20, ge=1, le=2000)
+    message_max_chars: int = Field(default=4000, ge=100, le=4096)
+
+
+class OutboxSection(Section):
+    interval_seconds: float = Field(default=2.0, gt=0, le=60)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    max_attempts: int = Field(default=12, ge=1, le=100)
+    lease_seconds: int = Field(default=120, ge=5, le=3600)
+    private_chat_gap_seconds: float = Field(default=1.0, ge=0, le=10)
+
+
+class LoggingSection(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(BaseSettings):
+    """Every setting of the desk, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        # `[sla.urgent] acknowledge = "15m"` keeps the other keys of the default target.
+        nested_model_default_partial_update=True,
+    )
+
+    desk: DeskSection = Field(default_factory=DeskSection)
+    telegram: TelegramSection = Field(default_factory=TelegramSection)
+    database: DatabaseSection = Field(default_factory=DatabaseSection)
+    business_hours: BusinessHoursSection = Field(default_factory=BusinessHoursSection)
+    departments: list[DepartmentSection] = Field(default_factory=_default_departments)
+    priority: PrioritySection = Field(default_factory=PrioritySection)
+    # An instance, not a factory: partial updates of the targets merge into it (see above).
+    sla: SlaSection = SlaSection()
+    limits: LimitsSection = Field(default_factory=LimitsSection)
+    outbox: OutboxSection = Field(default_factory=OutboxSection)
+    logging: LoggingSection = Field(default_factory=LoggingSection)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_TOML_FILE.get())
+        return (init_settings, env_settings, toml)
+
+    @model_validator(mode="after")
+    def _routing_is_complete(self) -> Settings:
+        codes = [d.code for d in self.departments]
+        if len(set(codes)) != len(codes):
+            raise ValueError("departments: each code must appear once")
+        seen: dict[FeedbackType, str] = {}
+        for department in self.departments:
+            for feedback_type in department.types:
+                if feedback_type in seen:
+                    raise ValueError(
+                        f"departments: type '{feedback_type.value}' is routed to both "
+                        f"'{seen[feedback_type]}' and '{department.code}'"
+                    )
+                seen[feedback_type] = department.code
+        missing = [t.value for t in FeedbackType if t not in seen]
+        if missing:
+            raise ValueError(f"departments: no department handles {', '.join(missing)}")
+        return self
+
+    def routing(self) -> dict[FeedbackType, str]:
+        """Feedback type → department code."""
+        return {t: d.code for d in self.departments for t in d.types}
+
+    def token(self) -> str:
+        """The bot token, from the environment or `telegram.token_file`; ConfigError if none."""
+        if self.telegram.token is not None:
+            value = self.telegram.token.get_secret_value().strip()
+            source = f"{ENV_PREFIX}TELEGRAM__TOKEN"
+        elif self.telegram.token_file is not None:
+            try:
+                value = self.telegram.token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    [f"telegram.token_file: cannot read it ({exc.strerror})"]
+                ) from None
+            source = "telegram.token_file"
+        else:
+            raise ConfigError(
+                [
+                    f"telegram.token: missing; set {ENV_PREFIX}TELEGRAM__TOKEN "
+                    "(from BotFather) or telegram.token_file"
+                ]
+            )
+        if not TOKEN_SHAPE.match(value):
+            raise ConfigError([f"telegram.token: the value from {source} is not a bot token"])
+        return value
+
+
+def _format(error: dict[str, Any]) -> str:
+    location = ".".join(str(part) for part in error["loc"]) or "config"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{location}: {message}"
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to read: given, from FEEDBACK_DESK_CONFIG, or ./config.toml if present."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env)
+    default = Path("config.toml")
+    return default if default.exists() else None
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and check the settings; ConfigError with one line per problem."""
+    file = config_path(path)
+    if file is not None:
+        if not file.exists():
+            raise ConfigError([f"config: file {file} does not exist"])
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"config: {file} is not valid TOML ({exc})"]) from None
+        if isinstance(raw.get("telegram"), dict) and "token" in raw["telegram"]:
+            raise ConfigError(
+                [
+                    "telegram.token: not allowed in the config file; set "
+                    f"{ENV_PREFIX}TELEGRAM__TOKEN or telegram.token_file"
+                ]
+            )
+
+    reset = _TOML_FILE.set(file)
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError([_format(e) for e in exc.errors()]) from None
+    except SettingsError as exc:
+        # An environment value that is not valid JSON where a list or table is expected.
+        field = re.search(r'field "(\w+)"', str(exc))
+        raise ConfigError(
+            [
+                f"{field.group(1) if field else 'config'}: a {ENV_PREFIX}* variable is not "
+                f"valid JSON ({exc.__cause__}); write lists and tables as JSON, e.g. [1, 2]"
+            ]
+        ) from None
+    finally:
+        _TOML_FILE.reset(reset)

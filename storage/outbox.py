@@ -1,0 +1,129 @@
+"""The delivery side of the outbox: leases, so two dispatchers never send one row twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
+
+from domain.ports import OutboxItem
+from storage.db import session_factory
+from storage.models import OutboxRow
+
+PENDING, SENT, PARKED = "pending", "sent", "parked"
+
+
+class SqlOutboxStore:
+    """Claims due rows with a conditional UPDATE and records each outcome in its own commit."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = session_factory(engine)
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, lease_seconds: int
+    ) -> list[OutboxItem]:
+        """Lease up to `limit` due rows, oldest first; no row overtakes an earlier one of its chat."""
+        earlier = aliased(OutboxRow)
+        held_back = exists().where(
+            earlier.chat_id == OutboxRow.chat_id,
+            earlier.status == PENDING,
+            earlier.id < OutboxRow.id,
+            or_(earlier.next_attempt_at > now, earlier.lease_until > now),
+        )
+        due = (
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.status == PENDING,
+                OutboxRow.next_attempt_at <= now,
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+                ~held_back,
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        async with self._sessions() as session, session.begin():
+            ids = list(await session.scalars(due))
+            if not ids:
+                return []
+            rows = await session.execute(
+                update(OutboxRow)
+                .where(
+                    OutboxRow.id.in_(ids),
+                    OutboxRow.status == PENDING,
+                    or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+                )
+                .values(lease_until=now + timedelta(seconds=lease_seconds))
+                .returning(
+                    OutboxRow.id,
+                    OutboxRow.chat_id,
+                    OutboxRow.kind,
+                    OutboxRow.locale,
+                    OutboxRow.params,
+                    OutboxRow.attempts,
+                    OutboxRow.ticket_id,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            items = [OutboxItem(*row) for row in rows]
+        return sorted(items, key=lambda item: item.id)
+
+    async def _update(self, item_id: int, **values: object) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def release(self, ids: list[int]) -> None:
+        """Give back leases of rows that were claimed but not tried."""
+        if not ids:
+            return
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(and_(OutboxRow.id.in_(ids), OutboxRow.status == PENDING))
+                .values(lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def mark_sent(self, item_id: int, *, message_id: int | None, now: datetime) -> None:
+        """Telegram accepted the message."""
+        await self._update(
+            item_id, status=SENT, message_id=message_id, sent_at=now, lease_until=None, error=None
+        )
+
+    async def retry(self, item_id: int, *, at: datetime, error: str) -> None:
+        """A transient failure: try again at `at`."""
+        await self._update(
+            item_id,
+            attempts=OutboxRow.attempts + 1,
+            next_attempt_at=at,
+            lease_until=None,
+            error=error[:1000],
+        )
+
+    async def park(self, item_id: int, *, error: str, now: datetime) -> None:
+        """A permanent failure: keep the row with its reason, never try again."""
+        await self._update(
+            item_id,
+            status=PARKED,
+            attempts=OutboxRow.attempts + 1,
+            lease_until=None,
+            error=error[:1000],
+            sent_at=None,
+            next_attempt_at=now,
+        )
+
+    async def backlog(self, *, now: datetime) -> int:
+        """How many rows still wait to be sent."""
+        async with self._sessions() as session:
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
+                )
+                or 0
+            )
