@@ -301,4 +301,6 @@ def advance(draft: Draft, value: Input, limits: Limits) -> StepResult:
     """Apply one input to the draft; a button of another step is out of date."""
     if isinstance(value, Choice) and value.step is not draft.step:
         return _problem(draft, "intake.stale_button")
+    if isinstance(value, Choice) and value.value == "cancel":
+        return StepResult(draft, cancel=True)
     return _STEPS[draft.step](draft, value, limits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.intake import Draft
+from domain.intake import Draft, Step
 from domain.people import Role
 from domain.policy import Promise
 from domain.ticket import Ticket, TicketEvent
@@ -32,6 +32,12 @@ class IntakeView:
     params: dict[str, Any] = field(default_factory=dict)
     resumed: bool = False
     accepted: bool = True
+    previous_step: Step | None = None
+
+    @property
+    def left_contact(self) -> bool:
+        """The customer just got past the contact step (its reply keyboard must go)."""
+        return self.previous_step is Step.CONTACT and self.draft.step is not Step.CONTACT
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ class SqlOutboxStore:
     async def claim_due(
         self, *, now: datetime, limit: int, lease_seconds: int
     ) -> list[OutboxItem]:
-        """Lease up to `limit` due rows, oldest first; no row overtakes an earlier one of its chat."""
+        """Lease up to `limit` due rows, oldest first; none passes an earlier row of its chat."""
         earlier = aliased(OutboxRow)
         held_back = exists().where(
             earlier.chat_id == OutboxRow.chat_id,

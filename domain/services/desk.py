@@ -121,6 +121,8 @@ class Desk(ServiceBase):
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None and current.flow == INTAKE:
                 outcome = await self._intake_step(uow, sender, actor, current, value)
+            elif isinstance(value, intake.Choice):
+                outcome = Rejected(actor.locale, "error.bad_callback")
             else:
                 outcome = await self._message_for_ticket(uow, sender, actor, value)
             await uow.commit()
@@ -135,6 +137,7 @@ class Desk(ServiceBase):
         value: intake.Input,
     ) -> CustomerMessageOutcome:
         draft = Draft.from_dict(current.data)
+        previous_step = draft.step
         result = intake.advance(draft, value, self.policy.limits)
         if result.cancel:
             await uow.conversations.delete(sender.telegram_id)
@@ -147,7 +150,12 @@ class Desk(ServiceBase):
         if result.accepted:
             await self._store_draft(uow, sender, result.draft)
         return IntakeView(
-            actor.locale, result.draft, result.note, result.params, accepted=result.accepted
+            actor.locale,
+            result.draft,
+            result.note,
+            result.params,
+            accepted=result.accepted,
+            previous_step=previous_step,
         )
 
     async def _store_draft(self, uow: UnitOfWork, sender: Sender, draft: Draft) -> None:

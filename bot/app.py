@@ -1,0 +1,189 @@
+"""Wire settings, storage, use cases and handlers into one PTB Application."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from domain.clock import Clock, SystemClock
+from domain.durations import parse_span
+from domain.people import Department
+from domain.policy import DeskPolicy, Limits, Promise
+from domain.services import Desk
+from domain.ticket import Priority
+from handlers import setup
+from handlers.context import DEPS_KEY, Deps, DeskContext
+from handlers.outbox import DispatchSettings, OutboxDispatcher, describe
+from storage.db import create_engine
+from storage.migrate import upgrade
+from storage.outbox import SqlOutboxStore
+from storage.uow import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+RUNTIME_KEY = "runtime"
+OUTBOX_JOB = "outbox"
+
+
+def policy_from(settings: Settings) -> DeskPolicy:
+    """The domain's view of the settings."""
+    limits = settings.limits
+    return DeskPolicy(
+        timezone=ZoneInfo(settings.desk.timezone),
+        routing=settings.routing(),
+        vip_raises_priority=settings.priority.vip_raises,
+        limits=Limits(
+            description_max_chars=limits.description_max_chars,
+            reference_max_chars=limits.reference_max_chars,
+            attachments_max=limits.attachments_max,
+            file_max_bytes=limits.file_max_mb * 1024 * 1024,
+            message_max_chars=limits.message_max_chars,
+        ),
+        promises={
+            p: Promise(
+                within=parse_span(settings.sla.for_priority(p).acknowledge),
+                business_hours=settings.sla.for_priority(p).clock == "business",
+            )
+            for p in Priority
+        },
+        languages=tuple(settings.desk.languages),
+        default_language=settings.desk.default_language,
+        admin_ids=frozenset(settings.desk.admins),
+    )
+
+
+@dataclass
+class Runtime:
+    """Everything long-lived behind the Application."""
+
+    settings: Settings
+    clock: Clock
+    uow: SqlUnitOfWorkFactory
+    desk: Desk
+    dispatcher: OutboxDispatcher
+    application: Application[Any, Any, Any, Any, Any, Any]
+
+    async def prepare(self) -> None:
+        """Bring the schema to head and the departments in line with config."""
+        await upgrade(self.uow.engine)
+        async with self.uow() as uow:
+            for section in self.settings.departments:
+                await uow.departments.upsert(
+                    Department(section.code, section.name, section.staff_chat_id)
+                )
+            await uow.commit()
+
+    async def dispatch_outbox(self) -> None:
+        """Send what is due in the outbox now."""
+        report = await self.dispatcher.run(self.application.bot)
+        if report.sent or report.parked or report.retried:
+            log.info("outbox run", extra=describe(report))
+
+    def kick_outbox(self) -> None:
+        """Something was queued: run the dispatcher as soon as possible."""
+        job_queue = self.application.job_queue
+        if job_queue is None or job_queue.scheduler is None or not job_queue.scheduler.running:
+            return
+        job_queue.run_once(_outbox_job, 0, name=f"{OUTBOX_JOB}-kick")
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.uow.engine.dispose()
+
+
+def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtime:
+    """The Runtime built with `application`."""
+    return application.bot_data[RUNTIME_KEY]  # type: ignore[no-any-return]
+
+
+async def _outbox_job(context: DeskContext) -> None:
+    await runtime_of(context.application).dispatch_outbox()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    token: str | None = None,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The desk's Application; `request` lets tests put a fake Bot API behind it."""
+    clock = clock or SystemClock()
+    builder = (
+        ApplicationBuilder()
+        .token(token or settings.token())
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .context_types(ContextTypes(context=DeskContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+
+    engine = create_engine(settings.database.url, echo=settings.database.echo)
+    runtime_holder: list[Runtime] = []
+    uow = SqlUnitOfWorkFactory(engine, clock, on_outbox=lambda: runtime_holder[0].kick_outbox())
+    policy = policy_from(settings)
+    desk = Desk(uow, clock, policy)
+    dispatcher = OutboxDispatcher(
+        SqlOutboxStore(engine),
+        clock,
+        DispatchSettings(
+            batch_size=settings.outbox.batch_size,
+            max_attempts=settings.outbox.max_attempts,
+            lease_seconds=settings.outbox.lease_seconds,
+            private_chat_gap_seconds=settings.outbox.private_chat_gap_seconds,
+        ),
+    )
+    runtime = Runtime(settings, clock, uow, desk, dispatcher, application)
+    runtime_holder.append(runtime)
+    application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[DEPS_KEY] = Deps(
+        desk=desk, policy=policy, kick_outbox=runtime.kick_outbox
+    )
+    setup.register(application)
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    runtime = runtime_of(application)
+    await runtime.prepare()
+    await setup.set_commands(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _outbox_job,
+            interval=runtime.settings.outbox.interval_seconds,
+            first=0,
+            name=OUTBOX_JOB,
+            job_kwargs={"misfire_grace_time": 30, "coalesce": True, "max_instances": 1},
+        )
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await runtime_of(application).close()
+
+
+def run_polling(settings: Settings) -> None:
+    """Serve the bot with long polling until interrupted."""
+    logging.basicConfig(
+        level=settings.logging.level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings)
+    log.info("Feedback Desk is starting (database %s)", settings.database.url.split("://")[0])
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

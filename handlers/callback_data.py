@@ -1,0 +1,100 @@
+"""One codec for every button: `v1:<verb>:<arg>...`, at most 64 bytes, checked on decode."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.intake import Step
+from domain.numbering import TICKET_NUMBER
+
+VERSION = "v1"
+MAX_BYTES = 64
+_WORD = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+
+
+class BadCallback(ValueError):
+    """The button data does not parse: forged, truncated or from an old version."""
+
+
+class Verb(StrEnum):
+    """What a button does."""
+
+    WIZARD = "new"  # args: step, value
+    LANGUAGE = "lang"  # args: code
+    SHOW = "my"  # args: ticket number
+    LIST = "list"  # no args
+    WITHDRAW = "wd"  # args: ticket number (asks to confirm)
+    WITHDRAW_CONFIRM = "wdy"  # args: ticket number
+    KEEP = "keep"  # args: ticket number
+    PICK = "pick"  # args: ticket number the pending message is for
+
+
+def _ticket(value: str) -> str:
+    if not TICKET_NUMBER.match(value):
+        raise BadCallback("not a ticket number")
+    return value
+
+
+def _word(value: str) -> str:
+    if not _WORD.match(value):
+        raise BadCallback("not a word")
+    return value
+
+
+def _step(value: str) -> str:
+    if value not in Step.__members__.values():
+        raise BadCallback("not a step")
+    return value
+
+
+_ARGS = {
+    Verb.WIZARD: (_step, _word),
+    Verb.LANGUAGE: (_word,),
+    Verb.SHOW: (_ticket,),
+    Verb.LIST: (),
+    Verb.WITHDRAW: (_ticket,),
+    Verb.WITHDRAW_CONFIRM: (_ticket,),
+    Verb.KEEP: (_ticket,),
+    Verb.PICK: (_ticket,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A decoded button press."""
+
+    verb: Verb
+    args: tuple[str, ...] = ()
+
+    def arg(self, index: int = 0) -> str:
+        """The `index`-th argument."""
+        return self.args[index]
+
+
+def encode(verb: Verb, *args: str) -> str:
+    """The callback data for a button; ValueError if it would not decode or is too long."""
+    data = ":".join((VERSION, verb.value, *args))
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
+    decode(data)
+    return data
+
+
+def decode(raw: str | None) -> Action:
+    """Parse button data; BadCallback on anything we did not produce."""
+    if not raw or len(raw.encode()) > MAX_BYTES:
+        raise BadCallback("empty or too long")
+    version, _, rest = raw.partition(":")
+    if version != VERSION:
+        raise BadCallback("unknown version")
+    verb_text, *args = rest.split(":")
+    try:
+        verb = Verb(verb_text)
+    except ValueError:
+        raise BadCallback("unknown verb") from None
+    checks = _ARGS[verb]
+    if len(args) != len(checks):
+        raise BadCallback("wrong number of arguments")
+    return Action(verb, tuple(check(arg) for check, arg in zip(checks, args, strict=True)))

@@ -1,0 +1,60 @@
+"""What every handler gets: the use cases and the desk's settings, through a typed context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from domain.people import Sender
+from domain.policy import DeskPolicy
+from domain.services import Desk
+
+DEPS_KEY = "deps"
+
+
+@dataclass(slots=True)
+class Deps:
+    """The adapter's dependencies, built by `bot` and kept in `bot_data`."""
+
+    desk: Desk
+    policy: DeskPolicy
+    kick_outbox: Callable[[], None]
+
+
+class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the desk's dependencies."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def deps(self) -> Deps:
+        """The use cases and settings."""
+        return self.application.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+
+    @property
+    def desk(self) -> Desk:
+        """The customer use cases."""
+        return self.deps.desk
+
+
+def sender_of(update: Update) -> Sender | None:
+    """The user behind an update, or None for updates without one (channel posts)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    return Sender(
+        telegram_id=user.id,
+        chat_id=chat.id,
+        name=user.full_name,
+        language_code=user.language_code,
+    )

@@ -1,0 +1,211 @@
+"""Commands, messages and buttons of customers: /start, /lang, /new, /cancel, /my."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+
+from domain.intake import Choice, Step
+from domain.people import Role, Sender
+from domain.views import (
+    Appended,
+    Cancelled,
+    ChooseTicket,
+    CustomerMessageOutcome,
+    Filed,
+    Greeting,
+    IntakeView,
+    NoOpenTicket,
+    Rejected,
+    StaffOnly,
+    TicketList,
+)
+from handlers import keyboards, render
+from handlers.callback_data import Action, Verb
+from handlers.context import DeskContext, sender_of
+from handlers.i18n import t
+from handlers.inputs import from_message
+
+
+def _greeting_text(greeting: Greeting) -> str:
+    if greeting.role is not Role.CUSTOMER:
+        role = t(greeting.locale, f"role.{greeting.role.value}")
+        return t(greeting.locale, "start.staff", name=greeting.name, role=role)
+    text = t(greeting.locale, "start.customer", name=greeting.name)
+    if greeting.open_tickets:
+        text += "\n\n" + t(greeting.locale, "start.open_tickets", count=greeting.open_tickets)
+    return text
+
+
+async def start(update: Update, context: DeskContext) -> None:
+    """Greet the user in their language and show what they can do."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    greeting = await context.desk.greet(sender)
+    await update.effective_message.reply_text(_greeting_text(greeting))
+
+
+async def lang(update: Update, context: DeskContext) -> None:
+    """Offer the languages."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    locale = await context.desk.locale_of(sender)
+    await update.effective_message.reply_text(
+        t(locale, "lang.choose"), reply_markup=keyboards.languages(context.deps.policy.languages)
+    )
+
+
+async def new(update: Update, context: DeskContext) -> None:
+    """Start (or resume) the feedback wizard."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    outcome = await context.desk.start_intake(sender)
+    await _answer(update, context, outcome)
+
+
+async def cancel(update: Update, context: DeskContext) -> None:
+    """Drop the wizard or a pending choice."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    outcome = await context.desk.cancel(sender)
+    await _answer(update, context, outcome)
+
+
+async def my(update: Update, context: DeskContext) -> None:
+    """List the customer's tickets."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    outcome = await context.desk.my_tickets(sender)
+    if isinstance(outcome, StaffOnly):
+        await _answer(update, context, outcome)
+        return
+    text, markup = _ticket_list(outcome)
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+def _ticket_list(outcome: TicketList) -> tuple[str, keyboards.Markup]:
+    if not outcome.tickets:
+        return t(outcome.locale, "my.empty"), None
+    markup = keyboards.ticket_buttons(outcome.locale, outcome.tickets, Verb.SHOW)
+    return t(outcome.locale, "my.list"), markup
+
+
+async def message(update: Update, context: DeskContext) -> None:
+    """Anything but a command in a private chat: a wizard step or a message for a ticket."""
+    sender = sender_of(update)
+    incoming = update.effective_message
+    if sender is None or incoming is None:
+        return
+    outcome = await context.desk.customer_input(sender, from_message(incoming))
+    await _answer(update, context, outcome)
+
+
+async def _answer(
+    update: Update,
+    context: DeskContext,
+    outcome: CustomerMessageOutcome | TicketList,
+) -> None:
+    """Render a use case's outcome as replies in the user's chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for text, markup in _replies(context, outcome):
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _replies(
+    context: DeskContext, outcome: CustomerMessageOutcome | TicketList
+) -> list[tuple[str, keyboards.Markup]]:
+    locale = outcome.locale
+    if isinstance(outcome, IntakeView):
+        replies = render.intake(
+            outcome, context.deps.policy.limits, left_contact=outcome.left_contact
+        )
+        return [(r.text, r.markup) for r in replies]
+    if isinstance(outcome, Filed):
+        return [(render.filed(locale, outcome.ticket, outcome.promise), ReplyKeyboardRemove())]
+    if isinstance(outcome, Cancelled):
+        key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
+        return [(t(locale, key), ReplyKeyboardRemove())]
+    if isinstance(outcome, Appended):
+        return [(t(locale, "message.added", number=outcome.ticket.number), None)]
+    if isinstance(outcome, ChooseTicket):
+        markup = keyboards.ticket_buttons(locale, outcome.tickets, Verb.PICK, with_status=False)
+        return [(t(locale, "message.pick_ticket"), markup)]
+    if isinstance(outcome, NoOpenTicket):
+        return [(t(locale, "message.no_open_ticket"), None)]
+    if isinstance(outcome, StaffOnly):
+        return [(t(locale, "staff.nothing_to_do"), None)]
+    if isinstance(outcome, Rejected):
+        return [(t(locale, outcome.note, **outcome.params), None)]
+    text, markup = _ticket_list(outcome)
+    return [(text, markup)]
+
+
+async def _edit(query: CallbackQuery, text: str, markup: keyboards.Markup = None) -> None:
+    """Edit the pressed message; unchanged content is not an error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
+    """A customer's button press, already decoded."""
+    query = update.callback_query
+    assert query is not None
+    desk = context.desk
+    if action.verb is Verb.WIZARD:
+        outcome = await desk.customer_input(sender, Choice(Step(action.arg(0)), action.arg(1)))
+        await query.answer()
+        await _drop_buttons(query)
+        await _answer(update, context, outcome)
+    elif action.verb is Verb.LANGUAGE:
+        locale = await desk.set_language(sender, action.arg())
+        await query.answer()
+        await _edit(query, t(locale, "lang.set"))
+    elif action.verb is Verb.SHOW:
+        detail = await desk.ticket_detail(sender, action.arg())
+        reply = render.ticket_detail(detail, context.deps.policy.timezone)
+        await query.answer()
+        await _edit(query, reply.text, reply.markup)
+    elif action.verb is Verb.LIST:
+        listing = await desk.my_tickets(sender)
+        await query.answer()
+        if isinstance(listing, TicketList):
+            await _edit(query, *_ticket_list(listing))
+    elif action.verb is Verb.WITHDRAW:
+        detail = await desk.ticket_detail(sender, action.arg())
+        await query.answer()
+        text = t(detail.locale, "withdraw.confirm", number=detail.ticket.number)
+        await _edit(query, text, keyboards.withdraw_confirm(detail.locale, detail.ticket.number))
+    elif action.verb is Verb.WITHDRAW_CONFIRM:
+        withdrawn = await desk.withdraw(sender, action.arg())
+        await query.answer()
+        await _edit(query, t(withdrawn.locale, "withdraw.done", number=withdrawn.ticket.number))
+    elif action.verb is Verb.KEEP:
+        detail = await desk.ticket_detail(sender, action.arg())
+        reply = render.ticket_detail(detail, context.deps.policy.timezone)
+        await query.answer(t(detail.locale, "withdraw.kept", number=detail.ticket.number))
+        await _edit(query, reply.text, reply.markup)
+    elif action.verb is Verb.PICK:
+        picked = await desk.add_pending_to(sender, action.arg())
+        await query.answer()
+        if isinstance(picked, Appended):
+            await _edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
+        else:
+            await _edit(query, t(picked.locale, "message.pick_expired"))

@@ -1,0 +1,61 @@
+"""Typed errors become catalog texts in the user's language; anything else gets a reference."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from telegram import Update
+from telegram.error import BadRequest, TelegramError
+
+from domain.errors import DeskError
+from handlers.callback_data import BadCallback
+from handlers.context import DeskContext, sender_of
+from handlers.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+async def _locale(update: Update, context: DeskContext) -> str:
+    sender = sender_of(update)
+    if sender is None:
+        return context.deps.policy.default_language
+    try:
+        return await context.desk.locale_of(sender)
+    except Exception:
+        return context.deps.policy.language_for(sender.language_code)
+
+
+def _text(error: BaseException, locale: str) -> str:
+    if isinstance(error, BadCallback):
+        return t(locale, "error.bad_callback")
+    if isinstance(error, DeskError):
+        try:
+            return t(locale, error.code, **error.params)
+        except (KeyError, IndexError):
+            log.exception("catalog text %s does not fit %s", error.code, error.params)
+    ref = uuid.uuid4().hex[:8]
+    log.error("unexpected error, reference %s", ref, exc_info=error)
+    return t(locale, "error.generic", ref=ref)
+
+
+async def on_error(update: object, context: DeskContext) -> None:
+    """Tell the user what went wrong; nothing the error touched was committed."""
+    error = context.error
+    if error is None:
+        return
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    text = _text(error, await _locale(update, context))
+    try:
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer(text, show_alert=True)
+                return
+            except BadRequest:
+                pass  # already answered: say it in the chat instead
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        log.warning("could not tell the user about an error", exc_info=True)

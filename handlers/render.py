@@ -1,0 +1,211 @@
+"""Texts of replies and notices, from views and a locale. Pure: no Telegram calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from domain.durations import Span
+from domain.intake import Draft, Step
+from domain.policy import Limits, Promise
+from domain.ticket import AttachmentKind, EventKind, Ticket, TicketEvent, title_from
+from domain.views import IntakeView, TicketDetail
+from handlers import keyboards
+from handlers.i18n import Safe, t
+
+SUMMARY_DESCRIPTION_CHARS = 700
+HISTORY_BODY_CHARS = 300
+HISTORY_TOTAL_CHARS = 3000
+
+
+@dataclass(slots=True)
+class Reply:
+    """One message to send: text and buttons."""
+
+    text: str
+    markup: keyboards.Markup = None
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """A Bot API call for an outbox row: the method and its arguments."""
+
+    method: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    """`2026-11-22 21:05` in the desk's time zone."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def span(locale: str, value: Span) -> str:
+    """`30 min`, `1 h`, `3 working days`."""
+    if value.business_days:
+        return t(locale, "span.business_days", n=value.business_days)
+    minutes = int(value.clock.total_seconds() // 60)
+    if minutes % 1440 == 0:
+        return t(locale, "span.days", n=minutes // 1440)
+    if minutes % 60 == 0:
+        return t(locale, "span.hours", n=minutes // 60)
+    return t(locale, "span.minutes", n=minutes)
+
+
+def promise(locale: str, value: Promise) -> str:
+    """How soon the desk will answer, in words."""
+    key = "span.business_promise" if value.business_hours else "span.clock_promise"
+    return t(locale, key, span=span(locale, value.within))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _or_none(locale: str, value: str | None) -> str:
+    return value if value else t(locale, "value.none")
+
+
+def summary(locale: str, draft: Draft) -> str:
+    """The wizard's last page: everything the customer entered."""
+    description = draft.description or ""
+    return t(
+        locale,
+        "intake.summary",
+        type=t(locale, f"type.{draft.type}") if draft.type else t(locale, "value.none"),
+        title=title_from(description) or t(locale, "value.none"),
+        description=_shorten(description, SUMMARY_DESCRIPTION_CHARS),
+        attachments=str(len(draft.attachments)),
+        reference=_or_none(locale, draft.reference),
+        phone=_or_none(locale, draft.phone),
+        stopped=t(locale, "value.yes" if draft.stopped else "value.no"),
+    )
+
+
+def _question(locale: str, draft: Draft, limits: Limits) -> str:
+    step = draft.step
+    if step is Step.SUMMARY:
+        return summary(locale, draft)
+    if step is Step.EDIT_MENU:
+        return t(locale, "intake.ask_edit")
+    if step is Step.DESCRIPTION:
+        return t(locale, "intake.ask_description", limit=limits.description_max_chars)
+    if step is Step.ATTACHMENTS:
+        return t(locale, "intake.ask_attachments", limit=limits.attachments_max)
+    return t(locale, f"intake.ask_{step.value}")
+
+
+def intake(view: IntakeView, limits: Limits, *, left_contact: bool) -> list[Reply]:
+    """What the customer sees after a wizard input: a note, then the current question."""
+    replies: list[Reply] = []
+    if left_contact:
+        replies.append(
+            Reply(t(view.locale, "intake.contact_saved"), keyboards.ReplyKeyboardRemove())
+        )
+    note = t(view.locale, view.note, **view.params) if view.note else None
+    if view.resumed:
+        note = t(view.locale, "intake.resumed")
+    if view.note == "intake.file_added":
+        question = note or ""
+    else:
+        question = _question(view.locale, view.draft, limits)
+        if note:
+            question = f"{note}\n\n{question}"
+    replies.append(Reply(question, keyboards.intake_step(view.locale, view.draft)))
+    return replies
+
+
+def filed(locale: str, ticket: Ticket, value: Promise | None) -> str:
+    """The confirmation with the ticket number and the promise."""
+    key = "intake.filed_urgent" if ticket.business_stopped else "intake.filed"
+    words = promise(locale, value) if value else t(locale, "value.none")
+    return t(locale, key, number=ticket.number, promise=Safe(words))
+
+
+def _history_line(locale: str, event: TicketEvent, zone: tzinfo) -> str:
+    when = local_time(event.created_at, zone)
+    body = _shorten(event.body or "", HISTORY_BODY_CHARS) or t(locale, "history.empty_body")
+    line = t(locale, f"history.{event.kind.value}", time=when, body=body, status="")
+    if event.attachments:
+        line += " " + t(locale, "history.files", count=len(event.attachments))
+    return line
+
+
+def ticket_detail(view: TicketDetail, zone: tzinfo) -> Reply:
+    """One ticket and its customer-visible history, newest lines kept when long."""
+    locale, ticket = view.locale, view.ticket
+    lines = [
+        _history_line(locale, e, zone)
+        for e in view.history
+        if e.kind in (EventKind.FILED, EventKind.CUSTOMER_MESSAGE, EventKind.WITHDRAWN)
+    ]
+    kept: list[str] = []
+    total = 0
+    for line in reversed(lines):
+        total += len(line) + 1
+        if total > HISTORY_TOTAL_CHARS:
+            kept.append("…")
+            break
+        kept.append(line)
+    text = t(
+        locale,
+        "my.detail",
+        number=ticket.number,
+        status=t(locale, f"status.{ticket.status}"),
+        title=ticket.title,
+        type=t(locale, f"type.{ticket.type}"),
+        filed=local_time(ticket.created_at, zone),
+        history=Safe("\n".join(reversed(kept))),
+    )
+    return Reply(text, keyboards.ticket_detail(locale, ticket, view.can_withdraw))
+
+
+_SENDERS = {
+    AttachmentKind.PHOTO: ("send_photo", "photo"),
+    AttachmentKind.DOCUMENT: ("send_document", "document"),
+    AttachmentKind.VOICE: ("send_voice", "voice"),
+    AttachmentKind.VIDEO: ("send_video", "video"),
+    AttachmentKind.AUDIO: ("send_audio", "audio"),
+    AttachmentKind.VIDEO_NOTE: ("send_video_note", "video_note"),
+}
+
+
+def notice(kind: str, locale: str, params: dict[str, Any]) -> Outgoing:
+    """The Bot API call that delivers an outbox row."""
+    if kind == "ticket.new":
+        text = t(
+            locale,
+            "notice.ticket_new",
+            number=params["number"],
+            priority=t(locale, f"priority.{params['priority']}"),
+            type=t(locale, f"type.{params['type']}"),
+            channel=t(locale, f"channel.{params['channel']}"),
+            customer=params.get("customer", ""),
+            contact=params.get("contact", ""),
+            title=params.get("title", ""),
+            attachments=params.get("attachments", 0),
+        )
+        return Outgoing("send_message", {"text": text})
+    if kind == "ticket.customer_message":
+        text = t(
+            locale,
+            "notice.customer_message",
+            number=params["number"],
+            sender=params.get("sender", ""),
+            body=params.get("body", ""),
+        )
+        return Outgoing("send_message", {"text": text})
+    if kind == "ticket.customer_message.file":
+        file = params["file"]
+        method, argument = _SENDERS[AttachmentKind(file["kind"])]
+        caption = t(
+            locale,
+            "notice.customer_file",
+            number=params["number"],
+            sender=params.get("sender", ""),
+        )
+        kwargs: dict[str, Any] = {argument: file["file_id"]}
+        if argument != "video_note":
+            kwargs["caption"] = caption
+        return Outgoing(method, kwargs)
+    raise ValueError(f"no renderer for outbox kind {kind!r}")

@@ -1,0 +1,90 @@
+"""Which handler gets which update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain.people import Role
+from handlers import callback_data, customer
+from handlers.context import DeskContext, sender_of
+from handlers.errors import on_error
+from handlers.i18n import t
+
+PRIVATE = filters.ChatType.PRIVATE
+CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
+
+
+async def on_button(update: Update, context: DeskContext) -> None:
+    """Decode a button press (BadCallback for anything forged) and run it."""
+    query = update.callback_query
+    sender = sender_of(update)
+    if query is None or sender is None:
+        return
+    action = callback_data.decode(query.data)
+    await customer.button(update, context, action, sender)
+
+
+async def on_unknown_command(update: Update, context: DeskContext) -> None:
+    """A command we do not have."""
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return
+    locale = await context.desk.locale_of(sender)
+    await update.effective_message.reply_text(t(locale, "command.unknown"))
+
+
+async def on_group_message(update: Update, context: DeskContext) -> None:
+    """In a group, only staff are served; others are sent to a private chat."""
+    sender = sender_of(update)
+    message = update.effective_message
+    if sender is None or message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    if await context.desk.role_of(sender) is not Role.CUSTOMER:
+        return
+    locale = context.deps.policy.language_for(sender.language_code)
+    await message.reply_text(t(locale, "group.not_staff"))
+
+
+def _addressed_to_bot() -> filters.BaseFilter:
+    return filters.COMMAND | filters.REPLY | filters.Entity("mention")
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add every handler of the desk to `application`."""
+    application.add_handler(CommandHandler(["start", "help"], customer.start, filters=PRIVATE))
+    application.add_handler(CommandHandler("new", customer.new, filters=PRIVATE))
+    application.add_handler(CommandHandler("cancel", customer.cancel, filters=PRIVATE))
+    application.add_handler(CommandHandler("my", customer.my, filters=PRIVATE))
+    application.add_handler(CommandHandler("lang", customer.lang, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, customer.message)
+    )
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & _addressed_to_bot(),
+            on_group_message,
+        )
+    )
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+
+
+async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu in every language with a catalog."""
+    from handlers.i18n import locales
+
+    for locale in locales():
+        commands = [BotCommand(name, t(locale, f"command.{name}")) for name in CUSTOMER_COMMANDS]
+        await application.bot.set_my_commands(
+            commands, language_code=None if locale == "en" else locale
+        )
