@@ -1,0 +1,129 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a fresh process."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
+
+
+def run_cli(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in `cwd` with only the environment given (plus PATH, PYTHONPATH)."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_config_passes_with_defaults_and_a_token(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "check-config", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN)
+
+    assert result.returncode == 0, result.stderr
+    assert "config ok" in result.stdout
+
+
+def test_check_config_passes_with_the_example_file(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "--config",
+        str(ROOT / "config.example.toml"),
+        "check-config",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_config_prints_one_line_per_problem_and_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[desk]\ncolour = "blue"\ntimezone = "Nowhere/Special"\n', encoding="utf-8"
+    )
+
+    result = run_cli(
+        tmp_path,
+        "check-config",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+        FEEDBACK_DESK__SLA__WARN_FRACTION="1.0",
+    )
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert any("desk.colour" in line for line in lines)
+    assert any("desk.timezone" in line for line in lines)
+    assert any("sla.warn_fraction" in line for line in lines)
+
+
+def test_check_config_refuses_a_missing_token_in_one_line(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "check-config")
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "FEEDBACK_DESK__TELEGRAM__TOKEN" in result.stderr
+
+
+def test_check_config_reports_bad_json_in_the_environment_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    result = run_cli(
+        tmp_path,
+        "check-config",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+        FEEDBACK_DESK__DESK__ADMINS="1,2",
+    )
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "desk.db"
+
+    result = run_cli(
+        tmp_path,
+        "db",
+        "upgrade",
+        FEEDBACK_DESK__DATABASE__URL=f"sqlite+aiosqlite:///{database}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    with closing(sqlite3.connect(database)) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"alembic_version", "ticket", "customer", "department", "outbox"} <= tables
+
+
+def test_db_upgrade_twice_is_harmless(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
+
+    first = run_cli(tmp_path, "db", "upgrade", FEEDBACK_DESK__DATABASE__URL=url)
+    second = run_cli(tmp_path, "db", "upgrade", FEEDBACK_DESK__DATABASE__URL=url)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+
+
+def test_db_upgrade_does_not_need_a_token(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "db", "upgrade")
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "feedback-desk.db").exists()
