@@ -15,7 +15,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from domain.clock import Clock, SystemClock
 from domain.durations import parse_span
-from domain.people import Department
+from domain.people import Department, Role, Staff
 from domain.policy import DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.ticket import Priority
@@ -75,9 +75,19 @@ class Runtime:
         await upgrade(self.uow.engine)
         async with self.uow() as uow:
             for section in self.settings.departments:
-                await uow.departments.upsert(
+                department = await uow.departments.upsert(
                     Department(section.code, section.name, section.staff_chat_id)
                 )
+                if section.supervisor is not None:
+                    await uow.staff.ensure(
+                        Staff(
+                            telegram_id=section.supervisor,
+                            name="",
+                            role=Role.SUPERVISOR,
+                            department_id=department.id,
+                            locale=self.settings.desk.default_language,
+                        )
+                    )
             await uow.commit()
 
     async def dispatch_outbox(self) -> None:

@@ -167,6 +167,19 @@ class SqlStaff:
         )
         return [_staff(r) for r in rows]
 
+    async def ensure(self, staff: Staff) -> Staff:
+        """Make the user staff with this role and department (config wins over the database)."""
+        row = await self.session.scalar(
+            select(StaffRow).where(StaffRow.telegram_id == staff.telegram_id)
+        )
+        if row is None:
+            return await self.add(staff)
+        row.role = staff.role.value
+        row.department_id = staff.department_id
+        row.active = True
+        await self.session.flush()
+        return _staff(row)
+
     async def add(self, staff: Staff) -> Staff:
         row = StaffRow(
             telegram_id=staff.telegram_id,
