@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.intake import Step
+from domain.intake import EDITABLE, Step
 from domain.numbering import TICKET_NUMBER
+from domain.ticket import FeedbackType
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -61,6 +62,19 @@ _ARGS = {
 }
 
 
+# The values the wizard's buttons carry, per step (anything else was not produced by us).
+WIZARD_VALUES: dict[str, frozenset[str]] = {
+    Step.TYPE: frozenset({*FeedbackType, "cancel"}),
+    Step.DESCRIPTION: frozenset({"cancel"}),
+    Step.ATTACHMENTS: frozenset({"done", "skip", "clear", "cancel"}),
+    Step.REFERENCE: frozenset({"skip", "cancel"}),
+    Step.CONTACT: frozenset({"skip", "cancel"}),
+    Step.STOPPED: frozenset({"yes", "no", "cancel"}),
+    Step.SUMMARY: frozenset({"submit", "edit", "cancel"}),
+    Step.EDIT_MENU: frozenset({*EDITABLE, "back", "cancel"}),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """A decoded button press."""
@@ -97,4 +111,7 @@ def decode(raw: str | None) -> Action:
     checks = _ARGS[verb]
     if len(args) != len(checks):
         raise BadCallback("wrong number of arguments")
-    return Action(verb, tuple(check(arg) for check, arg in zip(checks, args, strict=True)))
+    action = Action(verb, tuple(check(arg) for check, arg in zip(checks, args, strict=True)))
+    if verb is Verb.WIZARD and action.arg(1) not in WIZARD_VALUES[action.arg(0)]:
+        raise BadCallback("not a value of that step")
+    return action

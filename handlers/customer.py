@@ -88,6 +88,18 @@ async def my(update: Update, context: DeskContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
+async def unknown_command(update: Update, context: DeskContext, sender: Sender) -> None:
+    """Say the command is unknown; inside `/new`, ask the current step again."""
+    view = await context.desk.intake_in_progress(sender)
+    if view is None:
+        locale = await context.desk.locale_of(sender)
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(t(locale, "command.unknown"))
+        return
+    view.note = "command.unknown"
+    await _answer(update, context, view)
+
+
 def _ticket_list(outcome: TicketList) -> tuple[str, keyboards.Markup]:
     if not outcome.tickets:
         return t(outcome.locale, "my.empty"), None

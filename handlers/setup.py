@@ -34,12 +34,11 @@ async def on_button(update: Update, context: DeskContext) -> None:
 
 
 async def on_unknown_command(update: Update, context: DeskContext) -> None:
-    """A command we do not have."""
+    """A command we do not have; in the middle of `/new`, the step is asked again."""
     sender = sender_of(update)
     if sender is None or update.effective_message is None:
         return
-    locale = await context.desk.locale_of(sender)
-    await update.effective_message.reply_text(t(locale, "command.unknown"))
+    await customer.unknown_command(update, context, sender)
 
 
 async def on_group_message(update: Update, context: DeskContext) -> None:

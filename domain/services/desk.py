@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import intake, numbering
-from domain.errors import NotFound
+from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.masking import mask_phone
 from domain.people import Customer, Role, Sender
@@ -100,6 +100,16 @@ class Desk(ServiceBase):
             await self._store_draft(uow, sender, draft)
             await uow.commit()
         return IntakeView(actor.locale, draft)
+
+    async def intake_in_progress(self, sender: Sender) -> IntakeView | None:
+        """Where the user stands in `/new`, changing nothing; None when they are not in it."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender, create=False)
+            current = await uow.conversations.get(sender.telegram_id)
+            await uow.commit()
+        if current is None or current.flow != INTAKE:
+            return None
+        return IntakeView(actor.locale, Draft.from_dict(current.data), accepted=False)
 
     async def cancel(self, sender: Sender) -> Cancelled:
         """Drop whatever multi-step exchange the user is in."""
@@ -353,6 +363,8 @@ class Desk(ServiceBase):
             customer = self._require_customer(actor)
             assert customer.id is not None
             ticket = await self._own_ticket(uow, customer, number)
+            if not ticket.is_open:  # withdrawn already (an old button) or closed: not "claimed"
+                raise IllegalTransition("error.ticket_not_open", number=ticket.number)
             event = ticket.withdraw(customer_id=customer.id, now=self.clock.now())
             await uow.tickets.save(ticket)
             await uow.events.add(event)

@@ -65,11 +65,16 @@ class Person:
         else:
             await self._feed(updates.text_message(self.bot, self.user, text))
 
-    async def send_photo(self, file_id: str = "photo-1", size: int = 85_000, caption: str | None = None) -> None:
+    async def send_photo(
+        self, file_id: str = "photo-1", size: int = 85_000, caption: str | None = None
+    ) -> None:
         await self._feed(updates.photo(self.bot, self.user, file_id, size, caption))
 
     async def send_document(
-        self, file_id: str = "doc-1", size: int = 120_000, name: str = "receipt.pdf",
+        self,
+        file_id: str = "doc-1",
+        size: int = 120_000,
+        name: str = "receipt.pdf",
         mime: str = "application/pdf",
     ) -> None:
         await self._feed(updates.document(self.bot, self.user, file_id, size, name, mime))
@@ -142,7 +147,10 @@ class DeskHarness:
     async def start(self) -> DeskHarness:
         """Build and initialise the Application and prepare the database."""
         self.app = build_application(
-            self.settings, token=TEST_TOKEN, clock=self.clock, request=self.api,
+            self.settings,
+            token=TEST_TOKEN,
+            clock=self.clock,
+            request=self.api,
             get_updates_request=self.api,
         )
         await self.app.initialize()
@@ -167,8 +175,14 @@ class DeskHarness:
         """Run the outbox dispatcher once, as its job would."""
         return await runtime_of(self.app).dispatcher.run(self.app.bot)
 
-    def customer(self, user_id: int, first_name: str = "Ann", *, lang: str | None = "en",
-                 last_name: str | None = None) -> Person:
+    def customer(
+        self,
+        user_id: int,
+        first_name: str = "Ann",
+        *,
+        lang: str | None = "en",
+        last_name: str | None = None,
+    ) -> Person:
         return Person(self, TgUser(user_id, first_name, last_name, language_code=lang))
 
     def message_with_button(self, chat_id: int, label: str) -> SentMessage:
