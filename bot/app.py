@@ -124,8 +124,12 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The desk's Application; `request` lets tests put a fake Bot API behind it."""
+    """The desk's Application; `request` lets tests put a fake Bot API behind it.
+
+    `rate_limiter` defaults to Telegram's flood limits (30 messages/s, 20/min per group).
+    """
     clock = clock or SystemClock()
     builder = (
         ApplicationBuilder()
@@ -133,7 +137,7 @@ def build_application(
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
         .context_types(ContextTypes(context=DeskContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

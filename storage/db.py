@@ -1,4 +1,5 @@
-"""Engines: SQLite with WAL and BEGIN IMMEDIATE, or PostgreSQL, behind the same code."""
+"""Engines: SQLite with WAL and BEGIN IMMEDIATE (run on the loop's thread, one connection),
+or PostgreSQL, behind the same code."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
+
+from storage.sqlite_inline import inline_creator
+
+SQLITE_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock
+SQLITE_POOL_TIMEOUT = 60.0  # seconds a unit of work may queue for the connection
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=10000",
+    "PRAGMA busy_timeout=10000",  # = SQLITE_BUSY_TIMEOUT
     "PRAGMA foreign_keys=ON",
 )
 
@@ -37,9 +44,16 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 10}
+        database = parsed.database or ":memory:"
+        if database != ":memory:":
+            database = str(Path(database).expanduser())
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # one connection: units of work queue for it (see storage/sqlite_inline.py)
+            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0)
+            kwargs.update(pool_timeout=SQLITE_POOL_TIMEOUT)
+        else:
+            kwargs["poolclass"] = StaticPool
+        kwargs["async_creator"] = inline_creator(database, SQLITE_BUSY_TIMEOUT)
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -24,32 +26,63 @@ sqlite_only = pytest.mark.skipif(not ON_SQLITE, reason="SQLite PRAGMAs and locki
 EXPECTED = {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 10000, "foreign_keys": 1}
 
 
-async def driver_of(connection: AsyncConnection) -> aiosqlite.Connection:
+async def driver_of(connection: AsyncConnection) -> Any:
     raw = await connection.get_raw_connection()
     return raw.driver_connection
 
 
-async def pragmas(driver: aiosqlite.Connection) -> dict[str, object]:
+async def pragmas(driver: Any) -> dict[str, object]:
     values = {}
     for name in EXPECTED:
-        async with driver.execute(f"PRAGMA {name}") as cursor:
+        async with driver.cursor() as cursor:
+            await cursor.execute(f"PRAGMA {name}")
             values[name] = (await cursor.fetchone())[0]
     return values
 
 
 @sqlite_only
-async def test_every_pooled_sqlite_connection_runs_with_the_pragmas(engine):
-    async with engine.connect() as first, engine.connect() as second:
-        drivers = [await driver_of(first), await driver_of(second)]
-        assert drivers[0] is not drivers[1]
-        for driver in drivers:
-            assert await pragmas(driver) == EXPECTED
-            # the driver never begins on its own; we send BEGIN IMMEDIATE ourselves
-            assert driver.isolation_level is None
-    async with engine.connect() as reused:
-        driver = await driver_of(reused)
-        assert any(driver is d for d in drivers), "expected a connection from the pool"
+async def test_the_sqlite_connection_runs_with_the_pragmas_and_is_reused(engine):
+    async with engine.connect() as first:
+        driver = await driver_of(first)
         assert await pragmas(driver) == EXPECTED
+        # the driver never begins on its own; we send BEGIN IMMEDIATE ourselves
+        assert driver.isolation_level is None
+    async with engine.connect() as again:
+        assert await driver_of(again) is driver
+
+
+@sqlite_only
+async def test_units_of_work_queue_for_the_one_sqlite_connection(uow_factory):
+    order: list[str] = []
+    first_inside = asyncio.Event()
+    release_first = asyncio.Event()
+
+    async def first() -> None:
+        async with uow_factory() as uow:
+            await uow.counters.next("queue")
+            order.append("first in")
+            first_inside.set()
+            await release_first.wait()
+            await uow.commit()
+            order.append("first out")
+
+    async def second() -> None:
+        await first_inside.wait()
+        async with uow_factory() as uow:
+            # the first statement waits for the connection, then sees the first's commit
+            assert await uow.counters.next("queue") == 2
+            order.append("second in")
+            await uow.commit()
+
+    task_first = asyncio.create_task(first())
+    task_second = asyncio.create_task(second())
+    await first_inside.wait()
+    for _ in range(20):  # give the second every chance to get in early
+        await asyncio.sleep(0)
+    assert order == ["first in"]
+    release_first.set()
+    await asyncio.gather(task_first, task_second)
+    assert order == ["first in", "first out", "second in"]
 
 
 @sqlite_only

@@ -1,0 +1,189 @@
+"""Intake throughput: N complete tickets through the real Application vs a bare echo bot.
+
+Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimiter with the
+flood limits off; the desk on a fresh SQLite file. Each
+ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
+stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
+time counts as the desk's. Prints tickets/s, updates/s and p50/p99 update latency for both,
+and last `ratio: X` = desk cost per update / echo cost per update.
+
+    python bench/intake.py [--tickets 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import build_application, runtime_of
+from tests.e2e import updates
+from tests.e2e.dsl import settings_for
+from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
+from tests.e2e.updates import TgUser
+
+Step = Callable[[Any, TgUser, FakeBotApi], Update]
+
+
+def _press(label: str) -> Step:
+    def build(bot: Any, user: TgUser, api: FakeBotApi) -> Update:
+        for message in reversed(api.messages_to(user.id)):
+            for button in message.buttons:
+                if button.get("text") == label:
+                    return updates.callback(bot, user, button["callback_data"], message)
+        # the echo bot shows no buttons: press something on its last message
+        return updates.callback(bot, user, "v1:list", api.last_message_to(user.id))
+
+    return build
+
+
+TICKET: list[Step] = [
+    lambda bot, user, api: updates.command(bot, user, "new"),
+    _press("Complaint"),
+    lambda bot, user, api: updates.text_message(
+        bot, user, f"Till {user.id} is broken\nIt beeps at every sale and the drawer stays shut."
+    ),
+    lambda bot, user, api: updates.photo(bot, user, f"photo-{user.id}", 90_000),
+    _press("Done"),
+    _press("Skip"),
+    lambda bot, user, api: updates.contact(bot, user, "+8613812345678"),
+    _press("No"),
+    _press("Submit"),
+]
+
+
+def _unlimited() -> AIORateLimiter:
+    """The same limiter code path for both bots, with Telegram's flood limits switched off:
+    the bench measures what an update costs, not how long the limiter makes it wait."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+
+
+async def _drive(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    api: FakeBotApi,
+    users: list[TgUser],
+    after_ticket: Callable[[], Awaitable[None]] | None,
+) -> tuple[float, list[float]]:
+    """Feed every ticket's updates; returns total busy seconds and per-update latencies."""
+    latencies: list[float] = []
+    busy = 0.0
+    for user in users:
+        for step in TICKET:
+            update = step(app.bot, user, api)
+            started = time.perf_counter()
+            await app.process_update(update)
+            elapsed = time.perf_counter() - started
+            latencies.append(elapsed)
+            busy += elapsed
+        if after_ticket is not None:
+            started = time.perf_counter()
+            await after_ticket()
+            busy += time.perf_counter() - started
+    return busy, latencies
+
+
+async def run_desk(tickets: int, warmup: int, folder: Path) -> tuple[float, list[float]]:
+    api = FakeBotApi()
+    app = build_application(
+        settings_for(f"sqlite+aiosqlite:///{folder}/bench.db"),
+        token=TEST_TOKEN,
+        request=api,
+        get_updates_request=api,
+        rate_limiter=_unlimited(),
+    )
+    await app.initialize()
+    runtime = runtime_of(app)
+    await runtime.prepare()
+
+    async def dispatch() -> None:
+        await runtime.dispatcher.run(app.bot)
+
+    try:
+        await _drive(app, api, [TgUser(10_000 + i, "Warm") for i in range(warmup)], dispatch)
+        api.clear_calls()
+        busy, latencies = await _drive(
+            app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], dispatch
+        )
+        filed = sum(1 for c in api.calls_of("sendMessage") if c.params.get("chat_id", 0) < 0)
+        if filed != tickets:
+            raise SystemExit(f"the desk announced {filed} of {tickets} tickets")
+        return busy, latencies
+    finally:
+        await app.shutdown()
+        await runtime.close()
+
+
+async def _echo(update: Update, context: Any) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(update.effective_message.text or "ok")
+
+
+async def run_echo(tickets: int, warmup: int) -> tuple[float, list[float]]:
+    api = FakeBotApi()
+    app = (
+        Application.builder()
+        .token(TEST_TOKEN)
+        .request(api)
+        .get_updates_request(api)
+        .rate_limiter(_unlimited())
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.ALL, _echo))
+    app.add_handler(CallbackQueryHandler(_echo))
+    await app.initialize()
+    try:
+        await _drive(app, api, [TgUser(10_000 + i, "Warm") for i in range(warmup)], None)
+        return await _drive(app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], None)
+    finally:
+        await app.shutdown()
+
+
+def _report(name: str, tickets: int, busy: float, latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    per_update = busy / len(latencies)
+    print(
+        f"{name}: {tickets / busy:8.1f} tickets/s  {len(latencies) / busy:8.1f} updates/s  "
+        f"p50 {p50:.2f} ms  p99 {p99:.2f} ms  ({per_update * 1000:.3f} ms per update)"
+    )
+    return per_update
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        desk_busy, desk_latencies = await run_desk(args.tickets, args.warmup, Path(folder))
+    echo_busy, echo_latencies = await run_echo(args.tickets, args.warmup)
+    print(f"tickets: {args.tickets}, updates per ticket: {len(TICKET)}")
+    desk = _report("desk", args.tickets, desk_busy, desk_latencies)
+    echo = _report("echo", args.tickets, echo_busy, echo_latencies)
+    print(f"ratio: {desk / echo:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
