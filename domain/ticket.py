@@ -80,6 +80,36 @@ class EventKind(StrEnum):
     CUSTOMER_MESSAGE = "customer_message"
     WITHDRAWN = "withdrawn"
     STATUS_CHANGED = "status_changed"
+    CLAIMED = "claimed"
+    ASSIGNED = "assigned"
+    AGENT_REPLY = "agent_reply"
+    ASKED = "asked"
+    NOTE = "note"
+    PRIORITY_CHANGED = "priority_changed"
+    TRANSFERRED = "transferred"
+    COLLAB_REQUESTED = "collab_requested"
+    COLLAB_ANSWER = "collab_answer"
+    RESOLVED = "resolved"
+    SOLVED = "solved"
+    REOPENED = "reopened"
+    CONTACT_REVEALED = "contact_revealed"
+    UNASSIGNED = "unassigned"
+
+
+# What a customer may read in their history; everything else is the desk's own business.
+CUSTOMER_VISIBLE = frozenset(
+    {
+        EventKind.FILED,
+        EventKind.CUSTOMER_MESSAGE,
+        EventKind.WITHDRAWN,
+        EventKind.CLAIMED,
+        EventKind.AGENT_REPLY,
+        EventKind.ASKED,
+        EventKind.RESOLVED,
+        EventKind.SOLVED,
+        EventKind.REOPENED,
+    }
+)
 
 
 class ActorKind(StrEnum):
@@ -245,6 +275,199 @@ class Ticket:
             attachments=list(attachments),
             ticket_id=self.id,
         )
+
+
+def _staff_event(
+    ticket: Ticket,
+    kind: EventKind,
+    staff_id: int | None,
+    now: datetime,
+    *,
+    body: str | None = None,
+    attachments: list[Attachment] | None = None,
+    data: dict[str, object] | None = None,
+) -> TicketEvent:
+    return TicketEvent(
+        kind=kind,
+        created_at=now,
+        actor_kind=ActorKind.STAFF,
+        actor_id=staff_id,
+        body=body,
+        visible_to_customer=kind in CUSTOMER_VISIBLE,
+        data=data or {},
+        attachments=list(attachments or []),
+        ticket_id=ticket.id,
+    )
+
+
+class Work:
+    """What staff do to a ticket; each returns the history event it makes.
+
+    Permission is the caller's business (domain.permissions); these guard the lifecycle.
+    """
+
+    @staticmethod
+    def claim(ticket: Ticket, staff_id: int, now: datetime) -> TicketEvent:
+        """Take an unclaimed ticket: it is acknowledged from now."""
+        if ticket.assignee_id is not None:
+            raise IllegalTransition("error.already_claimed", number=ticket.number)
+        Work._require_workable(ticket)
+        ticket.assignee_id = staff_id
+        if ticket.status is Status.NEW:
+            ticket.move_to(Status.IN_PROGRESS, now=now)
+        if ticket.acknowledged_at is None:
+            ticket.acknowledged_at = now
+        ticket.updated_at = now
+        return _staff_event(ticket, EventKind.CLAIMED, staff_id, now)
+
+    @staticmethod
+    def assign(ticket: Ticket, by_id: int, agent_id: int, now: datetime) -> TicketEvent:
+        """A supervisor gives the ticket to an agent (claimed or not)."""
+        Work._require_workable(ticket)
+        if ticket.assignee_id == agent_id:
+            raise IllegalTransition("error.already_assignee", number=ticket.number)
+        previous = ticket.assignee_id
+        ticket.assignee_id = agent_id
+        if ticket.status is Status.NEW:
+            ticket.move_to(Status.IN_PROGRESS, now=now)
+        if ticket.acknowledged_at is None:
+            ticket.acknowledged_at = now
+        ticket.updated_at = now
+        return _staff_event(
+            ticket, EventKind.ASSIGNED, by_id, now, data={"to": agent_id, "from": previous}
+        )
+
+    @staticmethod
+    def reply(
+        ticket: Ticket,
+        staff_id: int,
+        body: str | None,
+        attachments: list[Attachment],
+        now: datetime,
+        *,
+        ask: bool = False,
+    ) -> TicketEvent:
+        """A message to the customer; `ask` waits for their answer."""
+        Work._require_workable(ticket)
+        if ticket.assignee_id is None:
+            raise IllegalTransition("error.claim_first", number=ticket.number)
+        if ask and ticket.status is not Status.WAITING_CUSTOMER:
+            ticket.move_to(Status.WAITING_CUSTOMER, now=now)
+        ticket.updated_at = now
+        ticket.attachment_count += len(attachments)
+        kind = EventKind.ASKED if ask else EventKind.AGENT_REPLY
+        return _staff_event(ticket, kind, staff_id, now, body=body, attachments=attachments)
+
+    @staticmethod
+    def note(
+        ticket: Ticket,
+        staff_id: int,
+        body: str | None,
+        attachments: list[Attachment],
+        now: datetime,
+    ) -> TicketEvent:
+        """An internal note; the customer never sees it."""
+        ticket.updated_at = now
+        return _staff_event(
+            ticket, EventKind.NOTE, staff_id, now, body=body, attachments=attachments
+        )
+
+    @staticmethod
+    def set_priority(
+        ticket: Ticket, staff_id: int, priority: Priority, now: datetime
+    ) -> TicketEvent:
+        Work._require_workable(ticket)
+        if ticket.priority is priority:
+            raise IllegalTransition("error.same_priority", number=ticket.number)
+        previous = ticket.priority
+        ticket.priority = priority
+        ticket.updated_at = now
+        return _staff_event(
+            ticket,
+            EventKind.PRIORITY_CHANGED,
+            staff_id,
+            now,
+            data={"from": previous.value, "to": priority.value},
+        )
+
+    @staticmethod
+    def transfer(
+        ticket: Ticket,
+        staff_id: int,
+        reason: str,
+        now: datetime,
+        *,
+        department_id: int,
+        agent_id: int | None = None,
+    ) -> TicketEvent:
+        """To another department's queue, or straight to an agent; the SLA clock runs on."""
+        Work._require_workable(ticket)
+        if not reason.strip():
+            raise IllegalTransition("error.reason_required")
+        if agent_id is None and department_id == ticket.department_id:
+            raise IllegalTransition("error.same_department", number=ticket.number)
+        if agent_id is not None and agent_id == ticket.assignee_id:
+            raise IllegalTransition("error.already_assignee", number=ticket.number)
+        data: dict[str, object] = {
+            "from_department": ticket.department_id,
+            "to_department": department_id,
+            "from_agent": ticket.assignee_id,
+            "to_agent": agent_id,
+        }
+        ticket.department_id = department_id
+        ticket.assignee_id = agent_id
+        if agent_id is None and ticket.status is not Status.NEW:
+            ticket.move_to(Status.NEW, now=now)
+        elif agent_id is not None and ticket.status is Status.NEW:
+            ticket.move_to(Status.IN_PROGRESS, now=now)
+        ticket.updated_at = now
+        return _staff_event(ticket, EventKind.TRANSFERRED, staff_id, now, body=reason, data=data)
+
+    @staticmethod
+    def resolve(ticket: Ticket, staff_id: int, resolution: str, now: datetime) -> TicketEvent:
+        """Done, says the desk; the customer confirms or reopens."""
+        Work._require_workable(ticket)
+        if not resolution.strip():
+            raise IllegalTransition("error.resolution_required")
+        if ticket.assignee_id is None:
+            raise IllegalTransition("error.claim_first", number=ticket.number)
+        if ticket.status is Status.RESOLVED:
+            raise IllegalTransition("error.already_resolved", number=ticket.number)
+        ticket.move_to(Status.RESOLVED, now=now)
+        return _staff_event(ticket, EventKind.RESOLVED, staff_id, now, body=resolution)
+
+    @staticmethod
+    def confirm(ticket: Ticket, customer_id: int, solved: bool, now: datetime) -> TicketEvent:
+        """The customer's answer to a resolution: closed, or back to the same assignee."""
+        if customer_id != ticket.customer_id:
+            raise NotAllowed("error.not_your_ticket")
+        if ticket.status is not Status.RESOLVED:
+            raise IllegalTransition("error.not_resolved", number=ticket.number)
+        ticket.move_to(Status.CLOSED if solved else Status.IN_PROGRESS, now=now)
+        return TicketEvent(
+            kind=EventKind.SOLVED if solved else EventKind.REOPENED,
+            created_at=now,
+            actor_kind=ActorKind.CUSTOMER,
+            actor_id=customer_id,
+            ticket_id=ticket.id,
+        )
+
+    @staticmethod
+    def unassign(ticket: Ticket, staff_id: int | None, now: datetime, reason: str) -> TicketEvent:
+        """Back to the department's queue (the assignee left the desk)."""
+        ticket.assignee_id = None
+        if ticket.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
+            ticket.move_to(Status.NEW, now=now)
+        ticket.updated_at = now
+        event = _staff_event(ticket, EventKind.UNASSIGNED, staff_id, now, body=reason)
+        if staff_id is None:
+            event.actor_kind = ActorKind.SYSTEM
+        return event
+
+    @staticmethod
+    def _require_workable(ticket: Ticket) -> None:
+        if ticket.status in (Status.CLOSED, Status.WITHDRAWN):
+            raise IllegalTransition("error.ticket_not_open", number=ticket.number)
 
 
 def title_from(description: str, limit: int = 80) -> str:

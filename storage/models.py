@@ -162,6 +162,7 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "chat_id", "id"),
+        Index("ix_outbox_chat_message", "chat_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -194,3 +195,51 @@ class CounterRow(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class InviteRow(Base):
+    """A one-time deep link that makes whoever opens it staff of a department."""
+
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    used_at: Mapped[datetime | None]
+
+
+class TicketCardRow(Base):
+    """A message showing a ticket to staff; edited in place whenever the ticket changes."""
+
+    __tablename__ = "ticket_card"
+    __table_args__ = (Index("ix_ticket_card_chat_message", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    locale: Mapped[str] = mapped_column(String(8))
+    # "card": the department's card; "collab": a card asking another department for help
+    kind: Mapped[str] = mapped_column(String(20), default="card")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class CollaborationRow(Base):
+    """Another department asked to help on a ticket."""
+
+    __tablename__ = "collaboration"
+    __table_args__ = (Index("ix_collaboration_department_open", "department_id", "open"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    asked_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    question: Mapped[str] = mapped_column(Text)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]

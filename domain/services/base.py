@@ -32,14 +32,16 @@ class ServiceBase:
 
     async def _actor(self, uow: UnitOfWork, sender: Sender, *, create: bool = True) -> Actor:
         """Find who `sender` is; a first-time user becomes a customer (when `create`)."""
-        customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
-        if customer is not None:
-            return Actor(Role.CUSTOMER, customer.locale, customer=customer)
+        # Staff first: a customer who joins the desk (an invite) acts as staff from then on;
+        # a deactivated staff member is served as the customer they may also be.
         staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
         if staff is not None and staff.active:
             return Actor(staff.role, staff.locale, staff=staff)
+        customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
+        if customer is not None:
+            return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
-        if sender.telegram_id in self.policy.admin_ids:
+        if staff is None and sender.telegram_id in self.policy.admin_ids:
             staff = await uow.staff.add(
                 Staff(
                     telegram_id=sender.telegram_id,
