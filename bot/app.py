@@ -18,6 +18,8 @@ from domain.durations import parse_span
 from domain.people import Department, Role, Staff
 from domain.policy import DeskPolicy, Limits, Promise
 from domain.services import Desk
+from domain.services.staffadmin import StaffAdmin
+from domain.services.work import StaffDesk
 from domain.ticket import Priority
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
@@ -45,6 +47,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
             attachments_max=limits.attachments_max,
             file_max_bytes=limits.file_max_mb * 1024 * 1024,
             message_max_chars=limits.message_max_chars,
+            invite_ttl=limits.invite_ttl_delta(),
         ),
         promises={
             p: Promise(
@@ -167,7 +170,11 @@ def build_application(
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[DEPS_KEY] = Deps(
-        desk=desk, policy=policy, kick_outbox=runtime.kick_outbox
+        desk=desk,
+        work=StaffDesk(uow, clock, policy),
+        policy=policy,
+        kick_outbox=runtime.kick_outbox,
+        staffadmin=StaffAdmin(uow, clock, policy),
     )
     setup.register(application)
     return application

@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from contextvars import ContextVar
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -178,6 +178,18 @@ class LimitsSection(Section):
     attachments_max: int = Field(default=10, ge=0, le=50)
     file_max_mb: int = Field(default=20, ge=1, le=2000)
     message_max_chars: int = Field(default=4000, ge=100, le=4096)
+    invite_ttl: str = "48h"
+
+    @field_validator("invite_ttl")
+    @classmethod
+    def _clock_duration(cls, value: str) -> str:
+        if parse_span(value).business_days:
+            raise ValueError("use clock time (like 48h or 7d), not business days")
+        return value
+
+    def invite_ttl_delta(self) -> timedelta:
+        """How long a staff invite link works."""
+        return parse_span(self.invite_ttl).clock
 
 
 class OutboxSection(Section):

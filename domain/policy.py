@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 
 from domain.durations import Span
 from domain.ticket import FeedbackType, Priority
@@ -18,6 +18,7 @@ class Limits:
     attachments_max: int = 10
     file_max_bytes: int = 20 * 1024 * 1024
     message_max_chars: int = 4000
+    invite_ttl: timedelta = timedelta(hours=48)  # how long a staff invite link works
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-from domain.people import Customer, Department, Staff
+from domain.people import Customer, Department, Role, Staff
 from domain.ticket import Attachment, Status, Ticket, TicketEvent
 
 
@@ -32,6 +32,18 @@ class Conversation:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class CardRef:
+    """A staff-facing message showing one ticket (its Telegram message id is storage's)."""
+
+    id: int
+    ticket_id: int
+    chat_id: int
+    locale: str
+    kind: str  # "card" for the department, "collab" for a department asked to help
+    department_id: int | None
+
+
 @dataclass(slots=True)
 class OutboxItem:
     """An outbox row claimed for delivery."""
@@ -52,7 +64,16 @@ class OutboxStore(Protocol):
         self, *, now: datetime, limit: int, lease_seconds: int
     ) -> list[OutboxItem]: ...
     async def release(self, ids: list[int]) -> None: ...
-    async def mark_sent(self, item_id: int, *, message_id: int | None, now: datetime) -> None: ...
+    async def mark_sent(
+        self,
+        item_id: int,
+        *,
+        message_id: int | None,
+        now: datetime,
+        card_id: int | None = None,
+        first_response_of: int | None = None,
+    ) -> None: ...
+    async def card_message_id(self, card_id: int) -> int | None: ...
     async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
     async def park(self, item_id: int, *, error: str, now: datetime) -> None: ...
     async def backlog(self, *, now: datetime) -> int: ...
@@ -73,6 +94,16 @@ class StaffRepository(Protocol):
     async def list_department(self, department_id: int) -> Sequence[Staff]: ...
     async def add(self, staff: Staff) -> Staff: ...
     async def ensure(self, staff: Staff) -> Staff: ...
+    async def list_all(self) -> Sequence[Staff]: ...
+    async def set_membership(
+        self,
+        staff_id: int,
+        *,
+        role: Role,
+        department_id: int | None,
+        active: bool,
+        name: str | None = None,
+    ) -> None: ...
 
 
 class DepartmentRepository(Protocol):
@@ -80,6 +111,7 @@ class DepartmentRepository(Protocol):
     async def get(self, department_id: int) -> Department | None: ...
     async def list(self) -> Sequence[Department]: ...
     async def upsert(self, department: Department) -> Department: ...
+    async def set_staff_chat(self, department_id: int, chat_id: int | None) -> None: ...
 
 
 class TicketRepository(Protocol):
@@ -87,6 +119,17 @@ class TicketRepository(Protocol):
     async def get_by_number(self, number: str) -> Ticket | None: ...
     async def list_for_customer(
         self, customer_id: int, *, statuses: frozenset[Status] | None = None, limit: int = 20
+    ) -> Sequence[Ticket]: ...
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+    async def list_staff_view(
+        self,
+        *,
+        departments: Sequence[int] | None = None,
+        assignee_id: int | None = None,
+        unclaimed: bool = False,
+        statuses: frozenset[Status] | None = None,
+        words: Sequence[str] = (),
+        limit: int = 20,
     ) -> Sequence[Ticket]: ...
     async def save(self, ticket: Ticket) -> None:
         """Write the ticket if nobody changed it since it was read; else ConcurrentChange."""
@@ -98,6 +141,27 @@ class EventRepository(Protocol):
     async def list_for_ticket(
         self, ticket_id: int, *, customer_visible_only: bool
     ) -> Sequence[TicketEvent]: ...
+
+
+class CardRepository(Protocol):
+    async def add(
+        self,
+        ticket_id: int,
+        chat_id: int,
+        locale: str,
+        kind: str,
+        department_id: int | None,
+        now: datetime,
+    ) -> int: ...
+    async def for_ticket(self, ticket_id: int) -> Sequence[CardRef]: ...
+    async def ticket_at(self, chat_id: int, message_id: int) -> int | None: ...
+
+
+class CollaborationRepository(Protocol):
+    async def add(
+        self, ticket_id: int, department_id: int, asked_by: int, question: str, now: datetime
+    ) -> int: ...
+    async def departments_for(self, ticket_id: int) -> frozenset[int]: ...
 
 
 class OutboxRepository(Protocol):
@@ -127,6 +191,9 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     conversations: ConversationRepository
     counters: Counters
+    cards: CardRepository
+    collaborations: CollaborationRepository
+    invites: InviteRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
@@ -138,3 +205,27 @@ class UnitOfWorkFactory(Protocol):
 
 
 __all__ = ["Attachment", "Notice"]
+
+
+@dataclass(slots=True)
+class Invite:
+    """A one-time deep link that makes whoever opens it staff (role, department)."""
+
+    token: str
+    role: Role
+    department_id: int | None
+    created_by: int
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None = None
+    used_at: datetime | None = None
+    id: int | None = None
+
+
+class InviteRepository(Protocol):
+    async def add(self, invite: Invite) -> Invite: ...
+    async def get_by_token(self, token: str) -> Invite | None: ...
+    async def claim(self, invite_id: int, staff_id: int, now: datetime) -> bool:
+        """Mark the invite used by `staff_id` unless it is used or expired; whether it was
+        this call that did (a conditional UPDATE: one winner under concurrent callers)."""
+        ...

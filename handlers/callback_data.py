@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.intake import EDITABLE, Step
 from domain.numbering import TICKET_NUMBER
+from domain.permissions import Act
 from domain.ticket import FeedbackType
 
 VERSION = "v1"
@@ -30,6 +31,14 @@ class Verb(StrEnum):
     WITHDRAW_CONFIRM = "wdy"  # args: ticket number
     KEEP = "keep"  # args: ticket number
     PICK = "pick"  # args: ticket number the pending message is for
+    STAFF = "s"  # args: staff act, ticket number
+    STAFF_CHOICE = "sc"  # args: staff act, ticket number, chosen value
+    CONFIRM = "cf"  # args: ticket number, "y" solved / "n" not solved
+    STAFF_ROSTER = "sal"  # no args: the /staff list (admins)
+    STAFF_CARD = "sa"  # args: staff id
+    STAFF_ROLE = "sar"  # args: staff id, new role
+    STAFF_DEPARTMENT = "sad"  # args: staff id, department id
+    STAFF_ACTIVE = "sax"  # args: staff id, "1" reactivate / "0" deactivate
 
 
 def _ticket(value: str) -> str:
@@ -50,6 +59,41 @@ def _step(value: str) -> str:
     return value
 
 
+def _act(value: str) -> str:
+    if value not in _ACTS:
+        raise BadCallback("not a staff act")
+    return value
+
+
+def _yes_no(value: str) -> str:
+    if value not in ("y", "n"):
+        raise BadCallback("not y/n")
+    return value
+
+
+_ACTS = frozenset(a.value for a in Act)
+_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+_STAFF_ROLES = frozenset({"agent", "supervisor", "admin"})
+
+
+def _id(value: str) -> str:
+    if not _ID.match(value):
+        raise BadCallback("not an id")
+    return value
+
+
+def _staff_role(value: str) -> str:
+    if value not in _STAFF_ROLES:
+        raise BadCallback("not a staff role")
+    return value
+
+
+def _flag(value: str) -> str:
+    if value not in ("0", "1"):
+        raise BadCallback("not 0/1")
+    return value
+
+
 _ARGS = {
     Verb.WIZARD: (_step, _word),
     Verb.LANGUAGE: (_word,),
@@ -59,6 +103,14 @@ _ARGS = {
     Verb.WITHDRAW_CONFIRM: (_ticket,),
     Verb.KEEP: (_ticket,),
     Verb.PICK: (_ticket,),
+    Verb.STAFF: (_act, _ticket),
+    Verb.STAFF_CHOICE: (_act, _ticket, _word),
+    Verb.CONFIRM: (_ticket, _yes_no),
+    Verb.STAFF_ROSTER: (),
+    Verb.STAFF_CARD: (_id,),
+    Verb.STAFF_ROLE: (_id, _staff_role),
+    Verb.STAFF_DEPARTMENT: (_id, _id),
+    Verb.STAFF_ACTIVE: (_id, _flag),
 }
 
 

@@ -12,6 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.people import Sender
 from domain.policy import DeskPolicy
 from domain.services import Desk
+from domain.services.staffadmin import StaffAdmin
+from domain.services.work import StaffDesk
 
 DEPS_KEY = "deps"
 
@@ -21,8 +23,10 @@ class Deps:
     """The adapter's dependencies, built by `bot` and kept in `bot_data`."""
 
     desk: Desk
+    work: StaffDesk
     policy: DeskPolicy
     kick_outbox: Callable[[], None]
+    staffadmin: StaffAdmin
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -45,6 +49,11 @@ class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     def desk(self) -> Desk:
         """The customer use cases."""
         return self.deps.desk
+
+    @property
+    def work(self) -> StaffDesk:
+        """The staff use cases."""
+        return self.deps.work
 
 
 def sender_of(update: Update) -> Sender | None:

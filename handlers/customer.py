@@ -113,7 +113,13 @@ async def message(update: Update, context: DeskContext) -> None:
     incoming = update.effective_message
     if sender is None or incoming is None:
         return
-    outcome = await context.desk.customer_input(sender, from_message(incoming))
+    value = from_message(incoming)
+    outcome = await context.desk.customer_input(sender, value)
+    if isinstance(outcome, StaffOnly):
+        from handlers import staff  # staff messages are rare: keep the customer path lean
+
+        await staff.message(update, context, sender, value)
+        return
     await _answer(update, context, outcome)
 
 
@@ -159,7 +165,7 @@ def _replies(
     return [(text, markup)]
 
 
-async def _edit(query: CallbackQuery, text: str, markup: keyboards.Markup = None) -> None:
+async def edit(query: CallbackQuery, text: str, markup: keyboards.Markup = None) -> None:
     """Edit the pressed message; unchanged content is not an error."""
     try:
         await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
@@ -168,7 +174,7 @@ async def _edit(query: CallbackQuery, text: str, markup: keyboards.Markup = None
             raise
 
 
-async def _drop_buttons(query: CallbackQuery) -> None:
+async def drop_buttons(query: CallbackQuery) -> None:
     try:
         await query.edit_message_reply_markup(reply_markup=None)
     except BadRequest as exc:
@@ -184,40 +190,40 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
     if action.verb is Verb.WIZARD:
         outcome = await desk.customer_input(sender, Choice(Step(action.arg(0)), action.arg(1)))
         await query.answer()
-        await _drop_buttons(query)
+        await drop_buttons(query)
         await _answer(update, context, outcome)
     elif action.verb is Verb.LANGUAGE:
         locale = await desk.set_language(sender, action.arg())
         await query.answer()
-        await _edit(query, t(locale, "lang.set"))
+        await edit(query, t(locale, "lang.set"))
     elif action.verb is Verb.SHOW:
         detail = await desk.ticket_detail(sender, action.arg())
         reply = render.ticket_detail(detail, context.deps.policy.timezone)
         await query.answer()
-        await _edit(query, reply.text, reply.markup)
+        await edit(query, reply.text, reply.markup)
     elif action.verb is Verb.LIST:
         listing = await desk.my_tickets(sender)
         await query.answer()
         if isinstance(listing, TicketList):
-            await _edit(query, *_ticket_list(listing))
+            await edit(query, *_ticket_list(listing))
     elif action.verb is Verb.WITHDRAW:
         detail = await desk.ticket_detail(sender, action.arg())
         await query.answer()
         text = t(detail.locale, "withdraw.confirm", number=detail.ticket.number)
-        await _edit(query, text, keyboards.withdraw_confirm(detail.locale, detail.ticket.number))
+        await edit(query, text, keyboards.withdraw_confirm(detail.locale, detail.ticket.number))
     elif action.verb is Verb.WITHDRAW_CONFIRM:
         withdrawn = await desk.withdraw(sender, action.arg())
         await query.answer()
-        await _edit(query, t(withdrawn.locale, "withdraw.done", number=withdrawn.ticket.number))
+        await edit(query, t(withdrawn.locale, "withdraw.done", number=withdrawn.ticket.number))
     elif action.verb is Verb.KEEP:
         detail = await desk.ticket_detail(sender, action.arg())
         reply = render.ticket_detail(detail, context.deps.policy.timezone)
         await query.answer(t(detail.locale, "withdraw.kept", number=detail.ticket.number))
-        await _edit(query, reply.text, reply.markup)
+        await edit(query, reply.text, reply.markup)
     elif action.verb is Verb.PICK:
         picked = await desk.add_pending_to(sender, action.arg())
         await query.answer()
         if isinstance(picked, Appended):
-            await _edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
+            await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
         else:
-            await _edit(query, t(picked.locale, "message.pick_expired"))
+            await edit(query, t(picked.locale, "message.pick_expired"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import (
     InlineKeyboardButton,
@@ -13,7 +14,8 @@ from telegram import (
 )
 
 from domain.intake import EDITABLE, Draft, Step
-from domain.ticket import FeedbackType, Ticket
+from domain.permissions import Act
+from domain.ticket import FeedbackType, Status, Ticket
 from handlers.callback_data import Verb, encode
 from handlers.i18n import t
 
@@ -148,3 +150,106 @@ def withdraw_confirm(locale: str, number: str) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+def _staff(locale: str, act: Act, number: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t(locale, f"staff.button.{act.value}"), callback_data=encode(Verb.STAFF, act, number)
+    )
+
+
+def card(locale: str, params: dict[str, Any]) -> Markup:
+    """The buttons of a ticket card, for what its ticket can have done next."""
+    number = params["number"]
+    status = Status(params["status"])
+    if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN):
+        return InlineKeyboardMarkup([[_staff(locale, Act.HISTORY, number)]])
+    if params.get("card_kind") == "collab":
+        return InlineKeyboardMarkup(
+            [
+                [_staff(locale, Act.ANSWER, number), _staff(locale, Act.HISTORY, number)],
+                [_staff(locale, Act.FILES, number)],
+            ]
+        )
+    if params.get("assignee") is None:
+        return InlineKeyboardMarkup(
+            [
+                [_staff(locale, Act.CLAIM, number)],
+                [_staff(locale, Act.ASSIGN, number), _staff(locale, Act.NOTE, number)],
+                [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
+            ]
+        )
+    acts = [
+        (Act.REPLY, Act.ASK),
+        (Act.NOTE, Act.RESOLVE),
+        (Act.PRIORITY, Act.TRANSFER),
+        (Act.COLLABORATE, Act.REVEAL),
+        (Act.HISTORY, Act.FILES),
+        (Act.ASSIGN,),
+    ]
+    return InlineKeyboardMarkup([[_staff(locale, a, number) for a in row] for row in acts])
+
+
+def staff_choices(
+    locale: str, number: str, choices: Sequence[tuple[str, str, str, dict[str, Any]]]
+) -> Markup:
+    """One button per option offered after a card button (priorities, departments, people)."""
+    buttons = [
+        InlineKeyboardButton(
+            t(locale, label, **params),
+            callback_data=encode(Verb.STAFF_CHOICE, act, number, value),
+        )
+        for act, value, label, params in choices
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def history_pages(locale: str, number: str, page: int, pages: int) -> Markup:
+    """Newer / older buttons under a page of a ticket's history."""
+    row = []
+    if page > 0:
+        row.append(
+            InlineKeyboardButton(
+                t(locale, "staff.button.newer"),
+                callback_data=encode(Verb.STAFF_CHOICE, Act.HISTORY, number, f"p{page - 1}"),
+            )
+        )
+    if page + 1 < pages:
+        row.append(
+            InlineKeyboardButton(
+                t(locale, "staff.button.older"),
+                callback_data=encode(Verb.STAFF_CHOICE, Act.HISTORY, number, f"p{page + 1}"),
+            )
+        )
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+def reply_button(locale: str, number: str) -> Markup:
+    """Under a customer's message relayed to the assignee."""
+    return InlineKeyboardMarkup([[_staff(locale, Act.REPLY, number)]])
+
+
+def confirm_resolution(locale: str, number: str) -> Markup:
+    """Under a resolution sent to the customer."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(locale, "confirm.button.solved"),
+                    callback_data=encode(Verb.CONFIRM, number, "y"),
+                ),
+                InlineKeyboardButton(
+                    t(locale, "confirm.button.not_solved"),
+                    callback_data=encode(Verb.CONFIRM, number, "n"),
+                ),
+            ]
+        ]
+    )
+
+
+def open_ticket(locale: str, number: str) -> Markup:
+    """Under a notice to staff: show the ticket's card."""
+    return InlineKeyboardMarkup([[_staff(locale, Act.VIEW, number)]])

@@ -104,9 +104,18 @@ class OutboxDispatcher:
     async def _deliver(self, bot: Bot, item: OutboxItem, report: DispatchReport) -> bool:
         """Try one row; True when the chat may get its next row in this run."""
         now = self.clock.now()
+        card_id = item.params.get("card_id") if item.kind == "card" else None
         try:
-            outgoing = render.notice(item.kind, item.locale, item.params)
-            sent = await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
+            message_id = await self.store.card_message_id(card_id) if card_id else None
+            outgoing = render.notice(item.kind, item.locale, item.params, message_id=message_id)
+            try:
+                sent = await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
+            except BadRequest as exc:
+                if message_id is None or "not found" not in exc.message.lower():
+                    raise
+                # the card was deleted in the chat: post it anew
+                outgoing = render.notice(item.kind, item.locale, item.params)
+                sent = await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
         except RetryAfter as exc:
             await self._retry(
                 item, now + timedelta(seconds=_seconds(exc.retry_after)), exc, report
@@ -142,7 +151,15 @@ class OutboxDispatcher:
         self, item: OutboxItem, message_id: int | None, report: DispatchReport
     ) -> None:
         now = self.clock.now()
-        await self.store.mark_sent(item.id, message_id=message_id, now=now)
+        card_id = item.params.get("card_id") if item.kind == "card" else None
+        responded = item.ticket_id if item.kind in render.RESPONSE_KINDS else None
+        await self.store.mark_sent(
+            item.id,
+            message_id=message_id,
+            now=now,
+            card_id=int(card_id) if card_id is not None else None,
+            first_response_of=responded,
+        )
         self._last_sent[item.chat_id] = now
         report.sent += 1
 

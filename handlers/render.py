@@ -9,9 +9,9 @@ from typing import Any
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
-from domain.ticket import AttachmentKind, EventKind, Ticket, TicketEvent, title_from
+from domain.ticket import CUSTOMER_VISIBLE, AttachmentKind, Ticket, TicketEvent, title_from
 from domain.views import IntakeView, TicketDetail
-from handlers import keyboards
+from handlers import keyboards, render_staffadmin
 from handlers.i18n import Safe, t
 
 SUMMARY_DESCRIPTION_CHARS = 700
@@ -137,7 +137,7 @@ def ticket_detail(view: TicketDetail, zone: tzinfo) -> Reply:
     lines = [
         _history_line(locale, e, zone)
         for e in view.history
-        if e.kind in (EventKind.FILED, EventKind.CUSTOMER_MESSAGE, EventKind.WITHDRAWN)
+        if e.kind in CUSTOMER_VISIBLE and e.visible_to_customer
     ]
     kept: list[str] = []
     total = 0
@@ -170,42 +170,128 @@ _SENDERS = {
 }
 
 
-def notice(kind: str, locale: str, params: dict[str, Any]) -> Outgoing:
-    """The Bot API call that delivers an outbox row."""
-    if kind == "ticket.new":
-        text = t(
+def card_text(locale: str, params: dict[str, Any]) -> str:
+    """A ticket card: what staff need to decide at a glance."""
+    lines = [
+        t(
             locale,
-            "notice.ticket_new",
+            "card.head",
             number=params["number"],
             priority=t(locale, f"priority.{params['priority']}"),
+            status=t(locale, f"status.{params['status']}"),
+        ),
+        t(
+            locale,
+            "card.kind",
             type=t(locale, f"type.{params['type']}"),
             channel=t(locale, f"channel.{params['channel']}"),
+            department=params.get("department", ""),
+        ),
+        t(
+            locale,
+            "card.customer",
             customer=params.get("customer", ""),
             contact=params.get("contact", ""),
-            title=params.get("title", ""),
-            attachments=params.get("attachments", 0),
+        ),
+        t(locale, "card.title", title=params.get("title", "")),
+    ]
+    if params.get("due"):
+        lines.append(t(locale, "card.due", due=params["due"]))
+    lines.append(t(locale, "card.attachments", count=params.get("attachments", 0)))
+    if params.get("assignee"):
+        lines.append(t(locale, "card.assignee", name=params["assignee"]))
+    else:
+        lines.append(t(locale, "card.unclaimed"))
+    if params.get("messages"):
+        lines.append(t(locale, "card.messages", count=params["messages"]))
+    if params.get("last_message"):
+        lines.append(t(locale, "card.last_message", body=params["last_message"]))
+    if params.get("card_kind") == "collab" and params.get("question"):
+        lines.insert(0, t(locale, "card.collab_question", question=params["question"]))
+    if params.get("moved"):
+        lines.append(t(locale, "card.moved", department=params.get("department", "")))
+    return "\n".join(lines)
+
+
+# outbox kinds relayed as a text and its files: kind -> (text key, caption key)
+_RELAYED = {
+    "ticket.customer_message": ("notice.customer_message", "notice.customer_file"),
+    "ticket.agent_reply": ("notice.agent_reply", "notice.agent_file"),
+    "ticket.asked": ("notice.asked", "notice.asked_file"),
+}
+# notices to staff about a ticket: kind -> text key (each gets an Open button)
+_TO_STAFF = {
+    "ticket.assigned": "notice.assigned",
+    "ticket.transferred_to_you": "notice.transferred_to_you",
+    "ticket.reopened": "notice.reopened",
+    "ticket.collab_answer": "notice.collab_answer",
+}
+# outbox kinds whose delivery is the desk's response to the customer (first response time)
+RESPONSE_KINDS = frozenset(
+    {
+        "ticket.claimed",
+        "ticket.agent_reply",
+        "ticket.agent_reply.file",
+        "ticket.asked",
+        "ticket.asked.file",
+        "ticket.resolved",
+    }
+)
+
+
+def notice(
+    kind: str, locale: str, params: dict[str, Any], *, message_id: int | None = None
+) -> Outgoing:
+    """The Bot API call that delivers an outbox row (`message_id`: the card to edit)."""
+    if kind == "card":
+        text = card_text(locale, params)
+        markup = keyboards.card(locale, params)
+        if message_id is not None:
+            return Outgoing(
+                "edit_message_text",
+                {"message_id": message_id, "text": text, "reply_markup": markup},
+            )
+        return Outgoing("send_message", {"text": text, "reply_markup": markup})
+    base = kind.removesuffix(".file")
+    if base in _RELAYED:
+        text_key, caption_key = _RELAYED[base]
+        markup = (
+            keyboards.reply_button(locale, params["number"])
+            if base == "ticket.customer_message"
+            else None
         )
-        return Outgoing("send_message", {"text": text})
-    if kind == "ticket.customer_message":
-        text = t(
-            locale,
-            "notice.customer_message",
-            number=params["number"],
-            sender=params.get("sender", ""),
-            body=params.get("body", ""),
-        )
-        return Outgoing("send_message", {"text": text})
-    if kind == "ticket.customer_message.file":
+        if kind == base:
+            text = t(
+                locale,
+                text_key,
+                number=params["number"],
+                sender=params.get("sender", ""),
+                body=params.get("body", ""),
+            )
+            return Outgoing("send_message", {"text": text, "reply_markup": markup})
         file = params["file"]
         method, argument = _SENDERS[AttachmentKind(file["kind"])]
-        caption = t(
-            locale,
-            "notice.customer_file",
-            number=params["number"],
-            sender=params.get("sender", ""),
-        )
-        kwargs: dict[str, Any] = {argument: file["file_id"]}
+        caption = t(locale, caption_key, number=params["number"], sender=params.get("sender", ""))
+        kwargs: dict[str, Any] = {argument: file["file_id"], "reply_markup": markup}
         if argument != "video_note":
             kwargs["caption"] = caption
         return Outgoing(method, kwargs)
+    if kind == "ticket.claimed":
+        text = t(locale, "notice.claimed", number=params["number"], agent=params.get("agent", ""))
+        return Outgoing("send_message", {"text": text})
+    if kind == "ticket.resolved":
+        text = t(
+            locale,
+            "notice.resolved",
+            number=params["number"],
+            resolution=params.get("resolution", ""),
+        )
+        markup = keyboards.confirm_resolution(locale, params["number"])
+        return Outgoing("send_message", {"text": text, "reply_markup": markup})
+    if kind in _TO_STAFF:
+        text = t(locale, _TO_STAFF[kind], **params)
+        markup = keyboards.open_ticket(locale, params["number"])
+        return Outgoing("send_message", {"text": text, "reply_markup": markup})
+    if kind.startswith("staffadmin."):
+        return render_staffadmin.notice(kind, locale, params)
     raise ValueError(f"no renderer for outbox kind {kind!r}")

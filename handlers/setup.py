@@ -14,13 +14,16 @@ from telegram.ext import (
 )
 
 from domain.people import Role
-from handlers import callback_data, customer
+from handlers import callback_data, customer, staff, staffadmin
 from handlers.context import DeskContext, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
 
 PRIVATE = filters.ChatType.PRIVATE
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
+STAFF_VERBS = frozenset(
+    {callback_data.Verb.STAFF, callback_data.Verb.STAFF_CHOICE, callback_data.Verb.CONFIRM}
+)
 
 
 async def on_button(update: Update, context: DeskContext) -> None:
@@ -30,7 +33,10 @@ async def on_button(update: Update, context: DeskContext) -> None:
     if query is None or sender is None:
         return
     action = callback_data.decode(query.data)
-    await customer.button(update, context, action, sender)
+    if action.verb in STAFF_VERBS:
+        await staff.button(update, context, action, sender)
+    else:
+        await customer.button(update, context, action, sender)
 
 
 async def on_unknown_command(update: Update, context: DeskContext) -> None:
@@ -59,11 +65,16 @@ def _addressed_to_bot() -> filters.BaseFilter:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add every handler of the desk to `application`."""
+    staffadmin.register(application)  # first: `/start inv_…` and the roster buttons
     application.add_handler(CommandHandler(["start", "help"], customer.start, filters=PRIVATE))
     application.add_handler(CommandHandler("new", customer.new, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", customer.cancel, filters=PRIVATE))
     application.add_handler(CommandHandler("my", customer.my, filters=PRIVATE))
     application.add_handler(CommandHandler("lang", customer.lang, filters=PRIVATE))
+    application.add_handler(CommandHandler("queue", staff.queue))
+    application.add_handler(CommandHandler("mine", staff.mine))
+    application.add_handler(CommandHandler("ticket", staff.ticket))
+    application.add_handler(CommandHandler("find", staff.find))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))
     application.add_handler(

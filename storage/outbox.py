@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from domain.ports import OutboxItem
 from storage.db import session_factory
-from storage.models import OutboxRow
+from storage.models import OutboxRow, TicketCardRow, TicketRow
 
 PENDING, SENT, PARKED = "pending", "sent", "parked"
 
@@ -90,11 +90,50 @@ class SqlOutboxStore:
                 .execution_options(synchronize_session=False)
             )
 
-    async def mark_sent(self, item_id: int, *, message_id: int | None, now: datetime) -> None:
-        """Telegram accepted the message."""
-        await self._update(
-            item_id, status=SENT, message_id=message_id, sent_at=now, lease_until=None, error=None
-        )
+    async def mark_sent(
+        self,
+        item_id: int,
+        *,
+        message_id: int | None,
+        now: datetime,
+        card_id: int | None = None,
+        first_response_of: int | None = None,
+    ) -> None:
+        """Telegram accepted the message: remember its id (on the card too, for edits), and
+        when it was the desk's first word to the customer, when that was."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item_id)
+                .values(
+                    status=SENT, message_id=message_id, sent_at=now, lease_until=None, error=None
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if card_id is not None and message_id is not None:
+                await session.execute(
+                    update(TicketCardRow)
+                    .where(TicketCardRow.id == card_id)
+                    .values(message_id=message_id)
+                    .execution_options(synchronize_session=False)
+                )
+            if first_response_of is not None:
+                await session.execute(
+                    update(TicketRow)
+                    .where(
+                        TicketRow.id == first_response_of, TicketRow.first_response_at.is_(None)
+                    )
+                    .values(first_response_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+
+    async def card_message_id(self, card_id: int) -> int | None:
+        """The Telegram message a card was sent as; None until it has been."""
+        async with self._sessions() as session:
+            value = await session.scalar(
+                select(TicketCardRow.message_id).where(TicketCardRow.id == card_id)
+            )
+        return int(value) if value is not None else None
 
     async def retry(self, item_id: int, *, at: datetime, error: str) -> None:
         """A transient failure: try again at `at`."""

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConcurrentChange
 from domain.people import Customer, Department, Role, Staff
-from domain.ports import Conversation, Notice
+from domain.ports import CardRef, Conversation, Invite, Notice
 from domain.ticket import (
     ActorKind,
     Attachment,
@@ -27,14 +27,18 @@ from domain.ticket import (
 )
 from storage.models import (
     AttachmentRow,
+    CollaborationRow,
     ConversationRow,
     CounterRow,
     CustomerRow,
     DepartmentRow,
+    InviteRow,
     OutboxRow,
     StaffRow,
+    TicketCardRow,
     TicketEventRow,
     TicketRow,
+    UtcDateTime,
 )
 
 
@@ -194,6 +198,30 @@ class SqlStaff:
         staff.id = row.id
         return staff
 
+    async def list_all(self) -> Sequence[Staff]:
+        rows = await self.session.scalars(select(StaffRow).order_by(StaffRow.id))
+        return [_staff(r) for r in rows]
+
+    async def set_membership(
+        self,
+        staff_id: int,
+        *,
+        role: Role,
+        department_id: int | None,
+        active: bool,
+        name: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "role": role.value,
+            "department_id": department_id,
+            "active": active,
+        }
+        if name is not None:
+            values["name"] = name
+        await self.session.execute(
+            update(StaffRow).where(StaffRow.id == staff_id).values(**values)
+        )
+
 
 class SqlDepartments:
     def __init__(self, session: AsyncSession) -> None:
@@ -226,6 +254,13 @@ class SqlDepartments:
         department.id = row.id
         department.staff_chat_id = row.staff_chat_id
         return department
+
+    async def set_staff_chat(self, department_id: int, chat_id: int | None) -> None:
+        await self.session.execute(
+            update(DepartmentRow)
+            .where(DepartmentRow.id == department_id)
+            .values(staff_chat_id=chat_id)
+        )
 
 
 class SqlTickets:
@@ -271,6 +306,48 @@ class SqlTickets:
         rows = await self.session.scalars(query.order_by(TicketRow.id.desc()).limit(limit))
         return [_ticket(r) for r in rows]
 
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = await self.session.get(TicketRow, ticket_id)
+        return _ticket(row) if row else None
+
+    async def list_staff_view(
+        self,
+        *,
+        departments: Sequence[int] | None = None,
+        assignee_id: int | None = None,
+        unclaimed: bool = False,
+        statuses: frozenset[Status] | None = None,
+        words: Sequence[str] = (),
+        limit: int = 20,
+    ) -> Sequence[Ticket]:
+        """Tickets for staff lists: /queue (unclaimed), /mine (assignee), /find (words)."""
+        query = select(TicketRow)
+        if departments is not None:
+            query = query.where(TicketRow.department_id.in_(list(departments)))
+        if assignee_id is not None:
+            query = query.where(TicketRow.assignee_id == assignee_id)
+        if unclaimed:
+            query = query.where(TicketRow.assignee_id.is_(None))
+        if statuses is not None:
+            query = query.where(TicketRow.status.in_([s.value for s in statuses]))
+        if words:
+            query = query.join(CustomerRow, CustomerRow.id == TicketRow.customer_id)
+            for word in words:
+                pattern = f"%{_escape_like(word.lower())}%"
+                query = query.where(
+                    or_(
+                        func.lower(TicketRow.number).like(pattern, escape="\\"),
+                        func.lower(TicketRow.title).like(pattern, escape="\\"),
+                        func.lower(TicketRow.description).like(pattern, escape="\\"),
+                        func.lower(CustomerRow.name).like(pattern, escape="\\"),
+                        CustomerRow.phone.like(pattern, escape="\\"),
+                        TicketRow.contact_phone.like(pattern, escape="\\"),
+                    )
+                )
+        order = (TicketRow.created_at, TicketRow.id) if unclaimed else (TicketRow.id.desc(),)
+        rows = await self.session.scalars(query.order_by(*order).limit(limit))
+        return [_ticket(r) for r in rows]
+
     async def save(self, ticket: Ticket) -> None:
         result = await self.session.execute(
             update(TicketRow)
@@ -283,7 +360,11 @@ class SqlTickets:
                 attachment_count=ticket.attachment_count,
                 updated_at=ticket.updated_at,
                 acknowledged_at=ticket.acknowledged_at,
-                first_response_at=ticket.first_response_at,
+                # set once, by delivery (storage.outbox); a save never clears it
+                first_response_at=func.coalesce(
+                    TicketRow.first_response_at,
+                    literal(ticket.first_response_at, type_=UtcDateTime()),
+                ),
                 resolved_at=ticket.resolved_at,
                 closed_at=ticket.closed_at,
                 version=TicketRow.version + 1,
@@ -293,6 +374,90 @@ class SqlTickets:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentChange(number=ticket.number)
         ticket.version += 1
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlCards:
+    """Where each ticket is shown to staff, so every change edits those messages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        ticket_id: int,
+        chat_id: int,
+        locale: str,
+        kind: str,
+        department_id: int | None,
+        now: datetime,
+    ) -> int:
+        row = TicketCardRow(
+            ticket_id=ticket_id,
+            chat_id=chat_id,
+            locale=locale,
+            kind=kind,
+            department_id=department_id,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def for_ticket(self, ticket_id: int) -> Sequence[CardRef]:
+        rows = await self.session.scalars(
+            select(TicketCardRow)
+            .where(TicketCardRow.ticket_id == ticket_id)
+            .order_by(TicketCardRow.id)
+        )
+        return [
+            CardRef(r.id, r.ticket_id, r.chat_id, r.locale, r.kind, r.department_id) for r in rows
+        ]
+
+    async def ticket_at(self, chat_id: int, message_id: int) -> int | None:
+        """The ticket a message in a staff chat is about: a card, or a relayed message."""
+        card = await self.session.scalar(
+            select(TicketCardRow.ticket_id).where(
+                TicketCardRow.chat_id == chat_id, TicketCardRow.message_id == message_id
+            )
+        )
+        if card is not None:
+            return int(card)
+        relayed = await self.session.scalar(
+            select(OutboxRow.ticket_id).where(
+                OutboxRow.chat_id == chat_id, OutboxRow.message_id == message_id
+            )
+        )
+        return int(relayed) if relayed is not None else None
+
+
+class SqlCollaborations:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, ticket_id: int, department_id: int, asked_by: int, question: str, now: datetime
+    ) -> int:
+        row = CollaborationRow(
+            ticket_id=ticket_id,
+            department_id=department_id,
+            asked_by=asked_by,
+            question=question,
+            open=True,
+            created_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def departments_for(self, ticket_id: int) -> frozenset[int]:
+        rows = await self.session.scalars(
+            select(CollaborationRow.department_id).where(CollaborationRow.ticket_id == ticket_id)
+        )
+        return frozenset(int(r) for r in rows)
 
 
 class SqlEvents:
@@ -436,3 +601,56 @@ class SqlCounters:
             index_elements=[CounterRow.key], set_={"value": CounterRow.value + 1}
         ).returning(CounterRow.value)
         return int((await self.session.execute(statement)).scalar_one())
+
+
+def _invite(row: InviteRow) -> Invite:
+    return Invite(
+        id=row.id,
+        token=row.token,
+        role=Role(row.role),
+        department_id=row.department_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_by=row.used_by,
+        used_at=row.used_at,
+    )
+
+
+class SqlInvites:
+    """Staff invite links; each can be used once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, invite: Invite) -> Invite:
+        row = InviteRow(
+            token=invite.token,
+            role=invite.role.value,
+            department_id=invite.department_id,
+            created_by=invite.created_by,
+            created_at=invite.created_at,
+            expires_at=invite.expires_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        invite.id = row.id
+        return invite
+
+    async def get_by_token(self, token: str) -> Invite | None:
+        row = await self.session.scalar(select(InviteRow).where(InviteRow.token == token))
+        return _invite(row) if row else None
+
+    async def claim(self, invite_id: int, staff_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(InviteRow)
+            .where(
+                InviteRow.id == invite_id,
+                InviteRow.used_by.is_(None),
+                InviteRow.used_at.is_(None),
+                InviteRow.expires_at > now,
+            )
+            .values(used_by=staff_id, used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from domain.clock import Clock
 from storage.db import session_factory
 from storage.repositories import (
+    SqlCards,
+    SqlCollaborations,
     SqlConversations,
     SqlCounters,
     SqlCustomers,
     SqlDepartments,
     SqlEvents,
+    SqlInvites,
     SqlOutbox,
     SqlStaff,
     SqlTickets,
@@ -47,6 +50,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session, self._clock.now())
         self.conversations = SqlConversations(self.session)
         self.counters = SqlCounters(self.session)
+        self.cards = SqlCards(self.session)
+        self.collaborations = SqlCollaborations(self.session)
+        self.invites = SqlInvites(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain import intake, numbering
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
-from domain.masking import mask_phone
 from domain.people import Customer, Role, Sender
 from domain.ports import Conversation, Notice, UnitOfWork
+from domain.services import cards
 from domain.services.base import Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
@@ -217,32 +215,8 @@ class Desk(ServiceBase):
         )
         if draft.phone and draft.phone != customer.phone:
             await uow.customers.update_contact(customer.id, name=customer.name, phone=draft.phone)
-        await self._announce_new_ticket(uow, ticket, customer, department.staff_chat_id)
+        await cards.post(uow, self.policy, now, ticket, department)
         return ticket
-
-    async def _announce_new_ticket(
-        self, uow: UnitOfWork, ticket: Ticket, customer: Customer, staff_chat_id: int | None
-    ) -> None:
-        params: dict[str, Any] = {
-            "number": ticket.number,
-            "type": ticket.type.value,
-            "priority": ticket.priority.value,
-            "channel": ticket.channel.value,
-            "title": ticket.title,
-            "customer": customer.name,
-            "customer_number": customer.number,
-            "contact": mask_phone(ticket.contact_phone or customer.phone),
-            "attachments": ticket.attachment_count,
-        }
-        if staff_chat_id is not None:
-            recipients = [(staff_chat_id, self.policy.default_language)]
-        else:
-            staff = await uow.staff.list_department(ticket.department_id)
-            recipients = [(s.telegram_id, s.locale) for s in staff if s.active]
-            if not recipients:
-                recipients = [(a, self.policy.default_language) for a in self.policy.admin_ids]
-        for chat_id, locale in recipients:
-            uow.outbox.add(Notice(chat_id, "ticket.new", locale, dict(params), ticket.id))
 
     # -- messages outside a flow -------------------------------------------------------------
 
@@ -317,6 +291,7 @@ class Desk(ServiceBase):
         )
         await uow.tickets.save(ticket)
         await uow.events.add(event)
+        await cards.ticket_changed(uow, self.policy, ticket)
         if ticket.assignee_id is not None:
             assignee = await uow.staff.get(ticket.assignee_id)
             if assignee is not None and assignee.active:

@@ -245,8 +245,8 @@ async def test_without_a_staff_chat_the_supervisor_gets_the_notice_privately(
     assert (await desk.dispatch()).sent == 1
 
     notice = desk.last_message_to(SUPERVISOR).plain_text or ""
-    assert notice.startswith(f"🆕 {number} · urgent\nComplaint · Telegram\n")
-    assert "Customer: Ann 138****5678\n" in notice
+    assert notice.startswith(f"🎫 {number} · urgent · ")
+    assert "👤 Ann 138****5678\n" in notice
     assert desk.api.messages_to(ADMIN) == []
     assert desk.api.messages_to(STAFF_CHAT) == []
 

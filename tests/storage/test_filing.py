@@ -119,10 +119,10 @@ async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(
     assert conversation is None
 
     [notice] = await outbox_rows(uow_factory)
-    assert (notice.chat_id, notice.kind, notice.locale) == (SUPPORT_CHAT, "ticket.new", "en")
+    assert (notice.chat_id, notice.kind, notice.locale) == (SUPPORT_CHAT, "card", "en")
     assert (notice.ticket_id, notice.status, notice.attempts) == (ticket.id, "pending", 0)
     assert notice.next_attempt_at == clock.now()
-    assert notice.params == {
+    expected = {
         "number": "FB-20261123-0001",
         "type": "complaint",
         "priority": "urgent",
@@ -132,7 +132,15 @@ async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(
         "customer_number": "C202611230001",
         "contact": "+861******5678",
         "attachments": 2,
+        "status": "new",
+        "assignee": None,
+        "card_kind": "card",
+        "moved": False,
     }
+    assert {key: notice.params[key] for key in expected} == expected
+    async with uow_factory() as uow:  # the card is remembered, to be edited later
+        [card] = await uow.cards.for_ticket(ticket.id)
+    assert (card.id, card.chat_id) == (notice.params["card_id"], SUPPORT_CHAT)
 
 
 async def test_the_number_carries_the_filing_date_in_the_desks_time_zone(desk, clock, departments):
@@ -167,8 +175,8 @@ async def test_without_a_staff_chat_each_active_agent_of_the_department_is_told(
     assert filed.ticket.department_id == service_id
     notices = await outbox_rows(uow_factory)
     assert [(n.chat_id, n.locale, n.kind) for n in notices] == [
-        (601, "zh", "ticket.new"),
-        (602, "en", "ticket.new"),
+        (601, "zh", "card"),
+        (602, "en", "card"),
     ]
     assert {n.ticket_id for n in notices} == {filed.ticket.id}
 
@@ -177,9 +185,7 @@ async def test_a_department_without_chat_or_agents_falls_back_to_the_admins(
     desk, uow_factory, departments
 ):
     await file(desk, ANN, steps("after_sales"))
-    assert [(n.chat_id, n.kind) for n in await outbox_rows(uow_factory)] == [
-        (ADMIN_ID, "ticket.new")
-    ]
+    assert [(n.chat_id, n.kind) for n in await outbox_rows(uow_factory)] == [(ADMIN_ID, "card")]
 
 
 async def test_a_refused_input_leaves_the_stored_draft_as_it_was(desk, uow_factory, departments):

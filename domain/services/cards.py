@@ -1,0 +1,135 @@
+"""Ticket cards: where staff see a ticket, and how every change reaches every card.
+
+A card is an outbox row of kind `card` carrying a snapshot of the ticket; the first row of
+a card sends it, every later one edits the same Telegram message (storage keeps its id).
+Rows to one chat go out in order, so the last edit shows the ticket as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.masking import mask_phone
+from domain.people import Customer, Department, Role, Staff
+from domain.policy import DeskPolicy
+from domain.ports import CardRef, Notice, UnitOfWork
+from domain.ticket import EventKind, Ticket
+
+CARD = "card"  # the department's card
+COLLAB = "collab"  # a card asking another department for help
+CARD_NOTICE = "card"
+PREVIEW_CHARS = 300
+
+
+def due_at(ticket: Ticket, policy: DeskPolicy) -> datetime | None:
+    """When the desk promised to acknowledge the ticket (working days counted as days)."""
+    promise = policy.promises.get(ticket.priority)
+    if promise is None:
+        return None
+    within = promise.within
+    return ticket.created_at + within.clock + timedelta(days=within.business_days)
+
+
+async def recipients(
+    uow: UnitOfWork, policy: DeskPolicy, department: Department
+) -> list[tuple[int, str]]:
+    """Who gets a department's cards: its staff chat, else each of its active staff
+    privately, else the admins."""
+    if department.staff_chat_id is not None:
+        return [(department.staff_chat_id, policy.default_language)]
+    assert department.id is not None
+    staff = await uow.staff.list_department(department.id)
+    chosen = [(s.telegram_id, s.locale) for s in staff if s.active and s.role is not Role.ADMIN]
+    if chosen:
+        return chosen
+    return [(admin, policy.default_language) for admin in sorted(policy.admin_ids)]
+
+
+async def post(
+    uow: UnitOfWork,
+    policy: DeskPolicy,
+    now: datetime,
+    ticket: Ticket,
+    department: Department,
+    *,
+    kind: str = CARD,
+    question: str | None = None,
+) -> None:
+    """New cards of `ticket` for `department` (its own cards, or a collaboration card)."""
+    assert ticket.id is not None
+    snapshot = await _snapshot(uow, policy, ticket)
+    for chat_id, locale in await recipients(uow, policy, department):
+        card_id = await uow.cards.add(ticket.id, chat_id, locale, kind, department.id, now)
+        card = CardRef(card_id, ticket.id, chat_id, locale, kind, department.id)
+        uow.outbox.add(_notice(card, snapshot, question=question))
+
+
+async def ticket_changed(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> None:
+    """Edit every card of `ticket` to show it as it is now."""
+    assert ticket.id is not None
+    cards = await uow.cards.for_ticket(ticket.id)
+    if not cards:
+        return
+    snapshot = await _snapshot(uow, policy, ticket)
+    for card in cards:
+        uow.outbox.add(_notice(card, snapshot))
+
+
+def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = None) -> Notice:
+    params = dict(snapshot)
+    params["card_id"] = card.id
+    params["card_kind"] = card.kind
+    # a department's card after the ticket moved elsewhere keeps no buttons
+    params["moved"] = card.kind == CARD and card.department_id != snapshot["department_id"]
+    if question is not None:
+        params["question"] = question
+    return Notice(card.chat_id, CARD_NOTICE, card.locale, params, card.ticket_id)
+
+
+async def _snapshot(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict[str, Any]:
+    assert ticket.id is not None
+    customer = await uow.customers.get(ticket.customer_id)
+    department = await uow.departments.get(ticket.department_id)
+    assignee = await uow.staff.get(ticket.assignee_id) if ticket.assignee_id else None
+    history = await uow.events.list_for_ticket(ticket.id, customer_visible_only=True)
+    messages = [e for e in history if e.kind is EventKind.CUSTOMER_MESSAGE]
+    last = messages[-1].body if messages and messages[-1].body else None
+    due = due_at(ticket, policy)
+    return {
+        "number": ticket.number,
+        "type": ticket.type.value,
+        "priority": ticket.priority.value,
+        "channel": ticket.channel.value,
+        "status": ticket.status.value,
+        "title": ticket.title,
+        "customer": _customer_name(customer),
+        "customer_number": customer.number if customer else "",
+        "contact": mask_phone(ticket.contact_phone or (customer.phone if customer else None)),
+        "attachments": ticket.attachment_count,
+        "department_id": ticket.department_id,
+        "department": _department_name(department),
+        "assignee": assignee.name if assignee else None,
+        "due": due.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M") if due else None,
+        "messages": len(messages),
+        "last_message": _preview(last),
+    }
+
+
+def _customer_name(customer: Customer | None) -> str:
+    return customer.name if customer else ""
+
+
+def _department_name(department: Department | None) -> str:
+    return department.name if department else ""
+
+
+def _preview(text: str | None) -> str | None:
+    if not text:
+        return None
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1].rstrip() + "…"
+
+
+def staff_label(staff: Staff) -> str:
+    """How a staff member is named to other staff."""
+    return staff.name

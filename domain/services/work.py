@@ -1,0 +1,718 @@
+"""The staff side of the desk: claim, talk to the customer, involve others, resolve.
+
+Every use case resolves the actor, asks domain.permissions, changes the ticket through
+domain.ticket.Work, records the event, queues the messages for everyone else and the card
+edits, all in one unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain import intake
+from domain.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotAllowed, NotFound
+from domain.people import Customer, Department, Role, Sender, Staff
+from domain.permissions import Act, Reach, check, may
+from domain.ports import Conversation, Notice, UnitOfWork
+from domain.services import cards
+from domain.services.base import ServiceBase
+from domain.services.desk import relay_notices
+from domain.ticket import (
+    OPEN_STATUSES,
+    ActorKind,
+    Attachment,
+    EventKind,
+    Priority,
+    Ticket,
+    TicketEvent,
+    Work,
+)
+
+FLOW = "staff"
+HISTORY_PAGE = 8
+# acts that wait for the staff member's next message
+PROMPTED = frozenset({Act.REPLY, Act.NOTE, Act.ASK, Act.RESOLVE, Act.ANSWER})
+
+
+@dataclass(slots=True)
+class StaffView:
+    """What a staff use case hands back: a catalog key and its values, maybe choices."""
+
+    locale: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    ticket: Ticket | None = None
+    # (act, value, label key, label params) for buttons offering a choice
+    choices: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    card: dict[str, Any] | None = None
+    events: list[TicketEvent] = field(default_factory=list)
+    page: int = 0
+    pages: int = 1
+    files: list[Attachment] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    private_prompt: bool = False
+    alert: str | None = None
+
+
+@dataclass(slots=True)
+class StaffActor:
+    staff: Staff
+
+    @property
+    def locale(self) -> str:
+        return self.staff.locale
+
+
+class StaffDesk(ServiceBase):
+    """Use cases staff drive."""
+
+    # -- who is acting ------------------------------------------------------------------
+
+    async def _staff(self, uow: UnitOfWork, sender: Sender) -> Staff:
+        actor = await self._actor(uow, sender, create=False)
+        if actor.staff is None:
+            deactivated = await uow.staff.get_by_telegram_id(sender.telegram_id)
+            if deactivated is not None and not deactivated.active:
+                raise NotAllowed("error.deactivated")
+            raise NotAllowed("error.staff_only")
+        return actor.staff
+
+    async def _ticket(self, uow: UnitOfWork, number: str) -> Ticket:
+        ticket = await uow.tickets.get_by_number(number)
+        if ticket is None:
+            raise NotFound("error.ticket_not_found", number=number)
+        return ticket
+
+    async def _reach(self, uow: UnitOfWork, ticket: Ticket) -> Reach:
+        assert ticket.id is not None
+        return Reach(await uow.collaborations.departments_for(ticket.id))
+
+    async def _checked(
+        self, uow: UnitOfWork, sender: Sender, act: Act, number: str
+    ) -> tuple[Staff, Ticket]:
+        staff = await self._staff(uow, sender)
+        ticket = await self._ticket(uow, number)
+        check(staff, act, ticket, await self._reach(uow, ticket))
+        return staff, ticket
+
+    # -- buttons and /ticket -------------------------------------------------------------
+
+    async def press(
+        self, sender: Sender, act: Act, number: str, value: str | None = None
+    ) -> StaffView:
+        """A staff button on a card (or a choice offered after one)."""
+        try:
+            async with self.uow() as uow:
+                view = await self._press(uow, sender, act, number, value)
+                await uow.commit()
+            return view
+        except ConcurrentChange:
+            if act is not Act.CLAIM:
+                raise
+            # somebody else's claim committed between our read and our write
+            async with self.uow() as uow:
+                await self._staff(uow, sender)
+                ticket = await self._ticket(uow, number)
+                holder = await uow.staff.get(ticket.assignee_id) if ticket.assignee_id else None
+                await uow.commit()
+            raise IllegalTransition(
+                "error.claimed_by", number=number, name=holder.name if holder else "?"
+            ) from None
+
+    async def _press(
+        self, uow: UnitOfWork, sender: Sender, act: Act, number: str, value: str | None
+    ) -> StaffView:
+        staff = await self._staff(uow, sender)
+        ticket = await self._ticket(uow, number)
+        reach = await self._reach(uow, ticket)
+        if act is Act.CLAIM and ticket.assignee_id is not None:
+            holder = await uow.staff.get(ticket.assignee_id)
+            raise IllegalTransition(
+                "error.claimed_by", number=number, name=holder.name if holder else "?"
+            )
+        check(staff, act, ticket, reach)
+        now = self.clock.now()
+        locale = staff.locale
+        assert staff.id is not None
+        if act is Act.VIEW:
+            return StaffView(
+                locale, "staff.card", ticket=ticket, card=await self._card(uow, ticket)
+            )
+        if act is Act.CLAIM:
+            event = Work.claim(ticket, staff.id, now)
+            await self._record(uow, ticket, event)
+            await self._tell_customer(uow, ticket, "ticket.claimed", {"agent": staff.first_name})
+            return StaffView(locale, "staff.claimed", {"number": number}, ticket=ticket)
+        if act in PROMPTED:
+            if act is Act.RESOLVE or act in (Act.REPLY, Act.ASK):
+                Work._require_workable(ticket)
+            await self._expect(uow, sender, act, ticket)
+            return StaffView(
+                locale,
+                f"staff.prompt.{act.value}",
+                {"number": number},
+                ticket=ticket,
+                private_prompt=True,
+            )
+        if act is Act.PRIORITY:
+            if value is None:
+                return StaffView(
+                    locale,
+                    "staff.choose_priority",
+                    {"number": number},
+                    ticket=ticket,
+                    choices=[
+                        (act.value, p.value, f"priority.{p.value}", {})
+                        for p in Priority
+                        if p is not ticket.priority
+                    ],
+                )
+            priority = _enum(Priority, value)
+            event = Work.set_priority(ticket, staff.id, priority, now)
+            await self._record(uow, ticket, event)
+            return StaffView(
+                locale,
+                "staff.priority_set",
+                {"number": number, "priority": priority.value},
+                ticket=ticket,
+            )
+        if act is Act.TRANSFER:
+            if value is None:
+                return StaffView(
+                    locale,
+                    "staff.choose_transfer",
+                    {"number": number},
+                    ticket=ticket,
+                    choices=await self._transfer_choices(uow, ticket, staff),
+                )
+            department_id, agent_id = await self._target(uow, ticket, value)
+            await self._expect(
+                uow, sender, act, ticket, department_id=department_id, agent_id=agent_id
+            )
+            return StaffView(
+                locale,
+                "staff.prompt.xfer",
+                {"number": number},
+                ticket=ticket,
+                private_prompt=True,
+            )
+        if act is Act.COLLABORATE:
+            if value is None:
+                departments = [
+                    d for d in await uow.departments.list() if d.id != ticket.department_id
+                ]
+                if not departments:
+                    raise IllegalTransition("error.no_other_department")
+                return StaffView(
+                    locale,
+                    "staff.choose_collab",
+                    {"number": number},
+                    ticket=ticket,
+                    choices=[
+                        (act.value, f"d{d.id}", "staff.label", {"name": d.name})
+                        for d in departments
+                    ],
+                )
+            department_id, _ = await self._target(uow, ticket, value)
+            if department_id == ticket.department_id:
+                raise IllegalTransition("error.same_department", number=number)
+            await self._expect(uow, sender, act, ticket, department_id=department_id)
+            return StaffView(
+                locale,
+                "staff.prompt.collab",
+                {"number": number},
+                ticket=ticket,
+                private_prompt=True,
+            )
+        if act is Act.ASSIGN:
+            if value is None:
+                agents = [
+                    s
+                    for s in await uow.staff.list_department(ticket.department_id)
+                    if s.active and s.id != ticket.assignee_id
+                ]
+                if not agents:
+                    raise IllegalTransition("error.no_agents")
+                return StaffView(
+                    locale,
+                    "staff.choose_assignee",
+                    {"number": number},
+                    ticket=ticket,
+                    choices=[
+                        (act.value, f"a{a.id}", "staff.label", {"name": a.name}) for a in agents
+                    ],
+                )
+            _, agent_id = await self._target(uow, ticket, value)
+            if agent_id is None:
+                raise InvalidInput("error.bad_callback")
+            agent = await self._active_staff(uow, agent_id)
+            if agent.department_id != ticket.department_id:
+                raise NotAllowed("error.other_department", number=number)
+            event = Work.assign(ticket, staff.id, agent_id, now)
+            await self._record(uow, ticket, event)
+            self._tell_staff(uow, agent, ticket, "ticket.assigned", {"by": staff.name})
+            return StaffView(
+                locale, "staff.assigned", {"number": number, "name": agent.name}, ticket=ticket
+            )
+        if act is Act.REVEAL:
+            customer = await uow.customers.get(ticket.customer_id)
+            phone = ticket.contact_phone or (customer.phone if customer else None)
+            if not phone:
+                raise NotFound("error.no_contact", number=number)
+            await uow.events.add(
+                TicketEvent(
+                    kind=EventKind.CONTACT_REVEALED,
+                    created_at=now,
+                    actor_kind=ActorKind.STAFF,
+                    actor_id=staff.id,
+                    visible_to_customer=False,
+                    ticket_id=ticket.id,
+                )
+            )
+            return StaffView(
+                locale,
+                "staff.revealed",
+                {"number": number, "phone": phone},
+                ticket=ticket,
+                alert="staff.revealed",
+            )
+        if act is Act.HISTORY:
+            page = _page(value)
+            assert ticket.id is not None
+            events = list(await uow.events.list_for_ticket(ticket.id, customer_visible_only=False))
+            names = await self._names(uow, events)
+            for e in events:
+                e.actor_name = names.get((e.actor_kind.value, e.actor_id))
+            pages = max(1, -(-len(events) // HISTORY_PAGE))
+            page = min(page, pages - 1)
+            newest_first = list(reversed(events))
+            shown = newest_first[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
+            return StaffView(
+                locale,
+                "staff.history",
+                {"number": number},
+                ticket=ticket,
+                events=shown,
+                page=page,
+                pages=pages,
+            )
+        if act is Act.FILES:
+            assert ticket.id is not None
+            events = await uow.events.list_for_ticket(ticket.id, customer_visible_only=False)
+            files = [a for e in events for a in e.attachments]
+            if not files:
+                raise NotFound("error.no_files", number=number)
+            return StaffView(locale, "staff.files", {"number": number}, ticket=ticket, files=files)
+        raise InvalidInput("error.bad_callback")
+
+    async def show(self, sender: Sender, number: str) -> StaffView:
+        """`/ticket FB-…`: the card of any ticket the staff member may see."""
+        return await self.press(sender, Act.VIEW, number)
+
+    # -- what staff type --------------------------------------------------------------------
+
+    async def staff_input(
+        self, sender: Sender, value: intake.Input, reply_to: int | None = None
+    ) -> StaffView:
+        """A staff member's message in private: the answer a button asked for, or a reply
+        (Telegram's reply-to) on a relayed customer message or a card."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is not None and current.flow == FLOW:
+                view = await self._answer_prompt(uow, sender, staff, current, value)
+            elif reply_to is not None:
+                ticket_id = await uow.cards.ticket_at(sender.chat_id, reply_to)
+                ticket = await uow.tickets.get(ticket_id) if ticket_id else None
+                if ticket is None:
+                    view = StaffView(staff.locale, "staff.nothing_to_do")
+                else:
+                    check(staff, Act.REPLY, ticket, await self._reach(uow, ticket))
+                    view = await self._do(uow, staff, Act.REPLY, ticket, value, {})
+            else:
+                view = StaffView(staff.locale, "staff.nothing_to_do")
+            await uow.commit()
+        return view
+
+    async def cancel(self, sender: Sender) -> bool:
+        """Drop a pending prompt; True when there was one."""
+        async with self.uow() as uow:
+            await self._staff(uow, sender)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is not None:
+                await uow.conversations.delete(sender.telegram_id)
+            await uow.commit()
+        return current is not None
+
+    async def _answer_prompt(
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        staff: Staff,
+        current: Conversation,
+        value: intake.Input,
+    ) -> StaffView:
+        act = _enum(Act, str(current.data.get("act")))
+        ticket = await self._ticket(uow, str(current.data.get("number")))
+        # the world may have moved on since the button: ask the table again
+        check(staff, act, ticket, await self._reach(uow, ticket))
+        view = await self._do(uow, staff, act, ticket, value, current.data)
+        await uow.conversations.delete(sender.telegram_id)
+        return view
+
+    async def _do(
+        self,
+        uow: UnitOfWork,
+        staff: Staff,
+        act: Act,
+        ticket: Ticket,
+        value: intake.Input,
+        data: dict[str, Any],
+    ) -> StaffView:
+        assert staff.id is not None
+        body, attachments = _message(value)
+        limit = self.policy.limits.message_max_chars
+        if body is not None and len(body) > limit:
+            raise InvalidInput("intake.too_long", length=len(body), limit=limit)
+        needs_text = act in (Act.RESOLVE, Act.TRANSFER, Act.COLLABORATE, Act.ANSWER)
+        if needs_text and not (body and body.strip()):
+            raise InvalidInput(f"staff.need_text.{act.value}")
+        if not body and not attachments:
+            raise InvalidInput("message.unsupported")
+        now = self.clock.now()
+        number = ticket.number
+        locale = staff.locale
+        if act in (Act.REPLY, Act.ASK):
+            event = Work.reply(ticket, staff.id, body, attachments, now, ask=act is Act.ASK)
+            await self._record(uow, ticket, event)
+            customer = await uow.customers.get(ticket.customer_id)
+            if customer is not None and customer.telegram_id is not None:
+                kind = "ticket.asked" if act is Act.ASK else "ticket.agent_reply"
+                for notice in relay_notices(
+                    kind,
+                    customer.telegram_id,
+                    customer.locale,
+                    ticket,
+                    sender=staff.first_name,
+                    body=body,
+                    attachments=attachments,
+                ):
+                    uow.outbox.add(notice)
+            return StaffView(locale, f"staff.done.{act.value}", {"number": number}, ticket=ticket)
+        if act is Act.NOTE:
+            event = Work.note(ticket, staff.id, body, attachments, now)
+            await self._record(uow, ticket, event)
+            return StaffView(locale, "staff.done.note", {"number": number}, ticket=ticket)
+        if act is Act.RESOLVE:
+            assert body is not None
+            event = Work.resolve(ticket, staff.id, body, now)
+            await self._record(uow, ticket, event)
+            await self._tell_customer(uow, ticket, "ticket.resolved", {"resolution": body})
+            return StaffView(locale, "staff.done.resolve", {"number": number}, ticket=ticket)
+        if act is Act.TRANSFER:
+            assert body is not None
+            return await self._transfer(uow, staff, ticket, body, data)
+        if act is Act.COLLABORATE:
+            assert body is not None
+            assert ticket.id is not None
+            department = await self._department(uow, int(data["department_id"]))
+            assert department.id is not None
+            await uow.collaborations.add(ticket.id, department.id, staff.id, body, now)
+            await uow.events.add(
+                TicketEvent(
+                    kind=EventKind.COLLAB_REQUESTED,
+                    created_at=now,
+                    actor_kind=ActorKind.STAFF,
+                    actor_id=staff.id,
+                    body=body,
+                    visible_to_customer=False,
+                    data={"department": department.id},
+                    ticket_id=ticket.id,
+                )
+            )
+            await cards.post(
+                uow, self.policy, now, ticket, department, kind=cards.COLLAB, question=body
+            )
+            return StaffView(
+                locale,
+                "staff.done.collab",
+                {"number": number, "department": department.name},
+                ticket=ticket,
+            )
+        if act is Act.ANSWER:
+            assert body is not None
+            assert ticket.id is not None
+            await uow.events.add(
+                TicketEvent(
+                    kind=EventKind.COLLAB_ANSWER,
+                    created_at=now,
+                    actor_kind=ActorKind.STAFF,
+                    actor_id=staff.id,
+                    body=body,
+                    visible_to_customer=False,
+                    attachments=attachments,
+                    ticket_id=ticket.id,
+                    data={"department": staff.department_id},
+                )
+            )
+            if ticket.assignee_id is not None:
+                assignee = await uow.staff.get(ticket.assignee_id)
+                if assignee is not None and assignee.active:
+                    self._tell_staff(
+                        uow,
+                        assignee,
+                        ticket,
+                        "ticket.collab_answer",
+                        {"by": staff.name, "body": body},
+                    )
+            return StaffView(locale, "staff.done.answer", {"number": number}, ticket=ticket)
+        raise InvalidInput("error.bad_callback")
+
+    async def _transfer(
+        self, uow: UnitOfWork, staff: Staff, ticket: Ticket, reason: str, data: dict[str, Any]
+    ) -> StaffView:
+        assert staff.id is not None
+        now = self.clock.now()
+        department = await self._department(uow, int(data["department_id"]))
+        assert department.id is not None
+        agent_id = data.get("agent_id")
+        agent = await self._active_staff(uow, int(agent_id)) if agent_id is not None else None
+        moved = department.id != ticket.department_id
+        event = Work.transfer(
+            ticket,
+            staff.id,
+            reason,
+            now,
+            department_id=department.id,
+            agent_id=agent.id if agent else None,
+        )
+        await self._record(uow, ticket, event)
+        if moved:
+            await cards.post(uow, self.policy, now, ticket, department)
+        if agent is not None:
+            self._tell_staff(
+                uow,
+                agent,
+                ticket,
+                "ticket.transferred_to_you",
+                {"by": staff.name, "reason": reason},
+            )
+        target = agent.name if agent else department.name
+        return StaffView(
+            staff.locale,
+            "staff.done.xfer",
+            {"number": ticket.number, "target": target},
+            ticket=ticket,
+        )
+
+    # -- the customer answers a resolution --------------------------------------------------
+
+    async def confirm(self, sender: Sender, number: str, solved: bool) -> StaffView:
+        """ "Solved" closes the ticket; "Not solved" reopens it to the same assignee."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            customer = self._require_customer(actor)
+            assert customer.id is not None
+            ticket = await self._ticket(uow, number)
+            if ticket.customer_id != customer.id:
+                raise NotFound("error.ticket_not_found", number=number)
+            event = Work.confirm(ticket, customer.id, solved, self.clock.now())
+            await self._record(uow, ticket, event)
+            if not solved and ticket.assignee_id is not None:
+                assignee = await uow.staff.get(ticket.assignee_id)
+                if assignee is not None and assignee.active:
+                    self._tell_staff(uow, assignee, ticket, "ticket.reopened", {})
+            await uow.commit()
+        key = "confirm.solved" if solved else "confirm.reopened"
+        return StaffView(actor.locale, key, {"number": number}, ticket=ticket)
+
+    # -- lists ------------------------------------------------------------------------------
+
+    async def queue(self, sender: Sender) -> StaffView:
+        """Unclaimed tickets of my department (all, for admins), nearest promise first."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            departments = None if staff.role is Role.ADMIN else [staff.department_id or -1]
+            tickets = list(
+                await uow.tickets.list_staff_view(
+                    departments=departments, unclaimed=True, statuses=OPEN_STATUSES, limit=200
+                )
+            )
+            await uow.commit()
+        tickets.sort(key=lambda t: (cards.due_at(t, self.policy) or t.created_at, t.id or 0))
+        return StaffView(staff.locale, "staff.queue", tickets=tickets[:20])
+
+    async def mine(self, sender: Sender) -> StaffView:
+        """My open tickets."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            tickets = list(
+                await uow.tickets.list_staff_view(assignee_id=staff.id, statuses=OPEN_STATUSES)
+            )
+            await uow.commit()
+        return StaffView(staff.locale, "staff.mine", tickets=tickets)
+
+    async def find(self, sender: Sender, words: Sequence[str]) -> StaffView:
+        """Tickets whose number, title, description, customer name or phone has every word,
+        among those I may see."""
+        words = [w for w in (w.strip() for w in words) if w][:5]
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            if not words:
+                await uow.commit()
+                return StaffView(staff.locale, "staff.find_usage")
+            departments = None if staff.role is Role.ADMIN else [staff.department_id or -1]
+            tickets = list(
+                await uow.tickets.list_staff_view(departments=departments, words=words, limit=20)
+            )
+            visible = [t for t in tickets if may(staff, Act.VIEW, t)]
+            await uow.commit()
+        return StaffView(staff.locale, "staff.found", {"count": len(visible)}, tickets=visible)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _record(self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent) -> None:
+        await uow.tickets.save(ticket)
+        await uow.events.add(event)
+        await cards.ticket_changed(uow, self.policy, ticket)
+
+    async def _expect(
+        self, uow: UnitOfWork, sender: Sender, act: Act, ticket: Ticket, **extra: Any
+    ) -> None:
+        data = {"act": act.value, "number": ticket.number, **extra}
+        await uow.conversations.put(Conversation(sender.telegram_id, FLOW, data, self.clock.now()))
+
+    async def _tell_customer(
+        self, uow: UnitOfWork, ticket: Ticket, kind: str, params: dict[str, Any]
+    ) -> None:
+        customer: Customer | None = await uow.customers.get(ticket.customer_id)
+        if customer is None or customer.telegram_id is None:
+            return
+        uow.outbox.add(
+            Notice(
+                customer.telegram_id,
+                kind,
+                customer.locale,
+                {"number": ticket.number, **params},
+                ticket.id,
+            )
+        )
+
+    @staticmethod
+    def _tell_staff(
+        uow: UnitOfWork, staff: Staff, ticket: Ticket, kind: str, params: dict[str, Any]
+    ) -> None:
+        uow.outbox.add(
+            Notice(
+                staff.telegram_id,
+                kind,
+                staff.locale,
+                {"number": ticket.number, **params},
+                ticket.id,
+            )
+        )
+
+    async def _card(self, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
+        snapshot = await cards._snapshot(uow, self.policy, ticket)
+        snapshot.update(card_kind=cards.CARD, moved=False)
+        return snapshot
+
+    async def _transfer_choices(
+        self, uow: UnitOfWork, ticket: Ticket, staff: Staff
+    ) -> list[tuple[str, str, str, dict[str, Any]]]:
+        choices: list[tuple[str, str, str, dict[str, Any]]] = []
+        for department in await uow.departments.list():
+            if department.id != ticket.department_id:
+                choices.append(
+                    (
+                        Act.TRANSFER.value,
+                        f"d{department.id}",
+                        "staff.to_department",
+                        {"name": department.name},
+                    )
+                )
+        for colleague in await uow.staff.list_department(ticket.department_id):
+            if colleague.active and colleague.id not in (ticket.assignee_id,):
+                choices.append(
+                    (
+                        Act.TRANSFER.value,
+                        f"a{colleague.id}",
+                        "staff.to_agent",
+                        {"name": colleague.name},
+                    )
+                )
+        if not choices:
+            raise IllegalTransition("error.nowhere_to_transfer")
+        return choices
+
+    async def _target(self, uow: UnitOfWork, ticket: Ticket, value: str) -> tuple[int, int | None]:
+        """`d<id>` a department, `a<id>` an active staff member (with their department)."""
+        if len(value) < 2 or value[0] not in "da" or not value[1:].isdigit():
+            raise InvalidInput("error.bad_callback")
+        target = int(value[1:])
+        if value[0] == "d":
+            department = await self._department(uow, target)
+            assert department.id is not None
+            return department.id, None
+        agent = await self._active_staff(uow, target)
+        return agent.department_id or ticket.department_id, agent.id
+
+    @staticmethod
+    async def _department(uow: UnitOfWork, department_id: int) -> Department:
+        department = await uow.departments.get(department_id)
+        if department is None:
+            raise NotFound("error.bad_callback")
+        return department
+
+    @staticmethod
+    async def _active_staff(uow: UnitOfWork, staff_id: int) -> Staff:
+        staff = await uow.staff.get(staff_id)
+        if staff is None or not staff.active:
+            raise NotFound("error.staff_gone")
+        return staff
+
+    @staticmethod
+    async def _names(
+        uow: UnitOfWork, events: Sequence[TicketEvent]
+    ) -> dict[tuple[str, int | None], str]:
+        names: dict[tuple[str, int | None], str] = {}
+        for event in events:
+            key = (event.actor_kind.value, event.actor_id)
+            if key in names or event.actor_id is None:
+                continue
+            if event.actor_kind.value == "staff":
+                person = await uow.staff.get(event.actor_id)
+                names[key] = person.name if person else "?"
+            elif event.actor_kind.value == "customer":
+                customer = await uow.customers.get(event.actor_id)
+                names[key] = customer.name if customer else "?"
+        return names
+
+
+def _enum(kind: Any, value: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput("error.bad_callback") from None
+
+
+def _page(value: str | None) -> int:
+    """`p<n>`, the n-th page (0 the newest)."""
+    if value is None:
+        return 0
+    digits = value[1:]
+    if not value.startswith("p") or not digits.isdigit() or len(digits) > 4:
+        raise InvalidInput("error.bad_callback")
+    return int(digits)
+
+
+def _message(value: intake.Input) -> tuple[str | None, list[Attachment]]:
+    if isinstance(value, intake.Text):
+        return (value.text if value.text.strip() else None), []
+    if isinstance(value, intake.Media):
+        return value.caption, [value.attachment]
+    if isinstance(value, intake.ContactShared):
+        return value.phone, []
+    return None, []

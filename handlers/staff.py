@@ -1,0 +1,210 @@
+"""Commands, buttons and messages of staff: cards, /queue, /mine, /ticket, /find."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.error import Forbidden
+
+from domain.errors import NotAllowed
+from domain.intake import Input
+from domain.people import Sender
+from domain.permissions import Act
+from domain.services.work import StaffView
+from domain.ticket import Ticket
+from handlers import keyboards, render
+from handlers.callback_data import Action, Verb, encode
+from handlers.context import DeskContext, sender_of
+from handlers.customer import drop_buttons, edit
+from handlers.i18n import t
+from handlers.inputs import from_message
+
+LIST_LIMIT = 20
+
+
+def _ticket_lines(locale: str, tickets: list[Ticket]) -> keyboards.Markup:
+    buttons = [
+        [
+            keyboards.InlineKeyboardButton(
+                t(
+                    locale,
+                    "staff.list_item",
+                    number=ticket.number,
+                    priority=t(locale, f"priority.{ticket.priority}"),
+                    title=ticket.title[:40],
+                ),
+                callback_data=encode(Verb.STAFF, Act.VIEW, ticket.number),
+            )
+        ]
+        for ticket in tickets[:LIST_LIMIT]
+    ]
+    return keyboards.InlineKeyboardMarkup(buttons) if buttons else None
+
+
+def _history_text(view: StaffView, context: DeskContext) -> str:
+    zone = context.deps.policy.timezone
+    lines = [t(view.locale, "staff.history", number=view.params["number"])]
+    for event in view.events:
+        lines.append(
+            t(
+                view.locale,
+                "staff.history_line",
+                time=render.local_time(event.created_at, zone),
+                who=event.actor_name or t(view.locale, f"actor.{event.actor_kind.value}"),
+                what=t(view.locale, f"event.{event.kind.value}"),
+                body=(event.body or "")[:300],
+            )
+            + (
+                " " + t(view.locale, "history.files", count=len(event.attachments))
+                if event.attachments
+                else ""
+            )
+        )
+    lines.append(t(view.locale, "staff.page", page=view.page + 1, pages=view.pages))
+    return "\n".join(lines)
+
+
+async def _show(update: Update, context: DeskContext, sender: Sender, view: StaffView) -> None:
+    """Put a staff outcome in front of the staff member."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    query = update.callback_query
+    text: str
+    markup: keyboards.Markup = None
+    if view.card is not None:
+        text, markup = (
+            render.card_text(view.locale, view.card),
+            keyboards.card(view.locale, view.card),
+        )
+    elif view.choices:
+        text = t(view.locale, view.key, **view.params)
+        markup = keyboards.staff_choices(view.locale, view.params["number"], view.choices)
+    elif view.key == "staff.history":
+        text = _history_text(view, context)
+        markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
+        if query is not None and query.message is not None and _is_history(query):
+            await query.answer()
+            await edit(query, text, markup)
+            return
+    elif view.key in ("staff.queue", "staff.mine", "staff.found"):
+        key = view.key if view.tickets else f"{view.key}_empty"
+        text = t(view.locale, key, count=len(view.tickets))
+        markup = _ticket_lines(view.locale, view.tickets)
+    elif view.files:
+        if query is not None:
+            await query.answer()
+        for attachment in view.files:
+            method, argument = render._SENDERS[attachment.kind]
+            await getattr(context.bot, method)(chat.id, **{argument: attachment.file_id})
+        return
+    elif view.alert is not None and query is not None:
+        await query.answer(t(view.locale, view.alert, **view.params), show_alert=True)
+        return
+    else:
+        params = dict(view.params)
+        if "priority" in params:
+            params["priority"] = t(view.locale, f"priority.{params['priority']}")
+        text = t(view.locale, view.key, **params)
+    if view.private_prompt and chat.id != sender.telegram_id:
+        # prompts are answered in the private chat with the bot, never in the group
+        try:
+            await context.bot.send_message(sender.telegram_id, text, reply_markup=markup)
+        except Forbidden:
+            await context.work.cancel(sender)
+            raise NotAllowed("error.open_private_chat") from None
+        if query is not None:
+            await query.answer(t(view.locale, "staff.see_private"))
+        return
+    if query is not None:
+        if view.private_prompt or view.choices or view.card is not None:
+            await query.answer()
+        else:
+            await query.answer(text[:190])
+            if chat.id != sender.telegram_id:
+                return  # in a group the card itself shows what happened
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _is_history(query: CallbackQuery) -> bool:
+    return bool(query.data and query.data.startswith(f"v1:{Verb.STAFF_CHOICE.value}:hist:"))
+
+
+async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
+    """A staff button (or a customer's answer to a resolution), already decoded."""
+    query = update.callback_query
+    assert query is not None
+    if action.verb is Verb.CONFIRM:
+        view = await context.work.confirm(sender, action.arg(0), action.arg(1) == "y")
+        await query.answer()
+        await drop_buttons(query)
+        await context.bot.send_message(sender.chat_id, t(view.locale, view.key, **view.params))
+        return
+    act = Act(action.arg(0))
+    value = action.arg(2) if action.verb is Verb.STAFF_CHOICE else None
+    view = await context.work.press(sender, act, action.arg(1), value)
+    await _show(update, context, sender, view)
+
+
+async def message(update: Update, context: DeskContext, sender: Sender, value: Input) -> None:
+    """A staff member's private message: the text a button asked for, or a reply-to."""
+    incoming = update.effective_message
+    reply_to = (
+        incoming.reply_to_message.message_id
+        if incoming is not None and incoming.reply_to_message is not None
+        else None
+    )
+    view = await context.work.staff_input(sender, value, reply_to)
+    await _show(update, context, sender, view)
+
+
+async def _command(update: Update, context: DeskContext) -> tuple[Sender, list[str]] | None:
+    sender = sender_of(update)
+    if sender is None or update.effective_message is None:
+        return None
+    return sender, list(context.args or [])
+
+
+async def queue(update: Update, context: DeskContext) -> None:
+    """Unclaimed tickets of my department, nearest promise first."""
+    got = await _command(update, context)
+    if got is not None:
+        await _show(update, context, got[0], await context.work.queue(got[0]))
+
+
+async def mine(update: Update, context: DeskContext) -> None:
+    """My open tickets."""
+    got = await _command(update, context)
+    if got is not None:
+        await _show(update, context, got[0], await context.work.mine(got[0]))
+
+
+async def ticket(update: Update, context: DeskContext) -> None:
+    """`/ticket FB-…`: a card with every action I may take."""
+    got = await _command(update, context)
+    if got is None:
+        return
+    sender, args = got
+    if len(args) != 1:
+        locale = await context.desk.locale_of(sender)
+        await context.bot.send_message(sender.chat_id, t(locale, "staff.ticket_usage"))
+        return
+    await _show(update, context, sender, await context.work.show(sender, args[0].upper()))
+
+
+async def find(update: Update, context: DeskContext) -> None:
+    """`/find WORDS`: search my scope."""
+    got = await _command(update, context)
+    if got is not None:
+        await _show(update, context, got[0], await context.work.find(got[0], got[1]))
+
+
+async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:
+    """`/cancel` from staff: drop the pending prompt."""
+    had = await context.work.cancel(sender)
+    locale = await context.desk.locale_of(sender)
+    await context.bot.send_message(
+        sender.chat_id, t(locale, "staff.cancelled" if had else "cancel.nothing")
+    )
+
+
+__all__ = ["button", "find", "from_message", "message", "mine", "queue", "ticket"]
