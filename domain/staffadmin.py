@@ -155,23 +155,37 @@ def _active_admins(roster: Sequence[Staff]) -> list[Staff]:
     return [s for s in roster if s.active and s.role is Role.ADMIN]
 
 
-def check_deactivate(actor: Staff, target: Staff, roster: Sequence[Staff]) -> None:
-    """Nobody deactivates themselves or the last active admin."""
+def check_deactivate(
+    actor: Staff, target: Staff, roster: Sequence[Staff], *, config_admin: bool = False
+) -> None:
+    """Nobody deactivates themselves, the last active admin, or an admin named in the
+    config file (the config wins: they are the way back in)."""
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
+    if config_admin:
+        raise NotAllowed("staffadmin.config_admin", name=target.name)
     if not target.active:
         raise InvalidInput("staffadmin.already_inactive", name=target.name)
     if target.role is Role.ADMIN and len(_active_admins(roster)) <= 1:
         raise NotAllowed("staffadmin.last_admin")
 
 
-def check_role_change(actor: Staff, target: Staff, role: Role, roster: Sequence[Staff]) -> None:
-    """A new role for `target`: not one's own, never leaving the desk without an admin,
-    and agents and supervisors need a department."""
+def check_role_change(
+    actor: Staff,
+    target: Staff,
+    role: Role,
+    roster: Sequence[Staff],
+    *,
+    config_admin: bool = False,
+) -> None:
+    """A new role for `target`: not one's own nor a config admin's, never leaving the desk
+    without an admin; agents and supervisors need a department."""
     if role not in STAFF_ROLES:
         raise InvalidInput("staffadmin.bad_role")
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
+    if config_admin:
+        raise NotAllowed("staffadmin.config_admin", name=target.name)
     if target.role is role:
         raise InvalidInput("staffadmin.same_role", name=target.name, role=role.value)
     if target.role is Role.ADMIN and target.active and len(_active_admins(roster)) <= 1:
@@ -183,7 +197,9 @@ def check_role_change(actor: Staff, target: Staff, role: Role, roster: Sequence[
 def check_department_change(target: Staff, department: Department) -> None:
     """A new department for `target`."""
     if target.department_id == department.id:
-        raise InvalidInput("staffadmin.same_department", name=target.name, code=department.code)
+        raise InvalidInput(
+            "staffadmin.same_department", name=target.name, department=department.name
+        )
 
 
 # -- results --------------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def ticket_detail(view: TicketDetail, zone: tzinfo) -> Reply:
     return Reply(text, keyboards.ticket_detail(locale, ticket, view.can_withdraw))
 
 
-_SENDERS = {
+SENDERS = {
     AttachmentKind.PHOTO: ("send_photo", "photo"),
     AttachmentKind.DOCUMENT: ("send_document", "document"),
     AttachmentKind.VOICE: ("send_voice", "voice"),
@@ -270,7 +270,7 @@ def notice(
             )
             return Outgoing("send_message", {"text": text, "reply_markup": markup})
         file = params["file"]
-        method, argument = _SENDERS[AttachmentKind(file["kind"])]
+        method, argument = SENDERS[AttachmentKind(file["kind"])]
         caption = t(locale, caption_key, number=params["number"], sender=params.get("sender", ""))
         kwargs: dict[str, Any] = {argument: file["file_id"], "reply_markup": markup}
         if argument != "video_note":

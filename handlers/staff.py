@@ -64,65 +64,100 @@ def _history_text(view: StaffView, context: DeskContext) -> str:
 
 
 async def _show(update: Update, context: DeskContext, sender: Sender, view: StaffView) -> None:
-    """Put a staff outcome in front of the staff member."""
+    """Put a staff outcome in front of the staff member.
+
+    What only the presser needs (prompts, choices, cards, history, files, lists) goes to
+    their private chat, never into the department's group; a plain outcome of a button in
+    the group is a toast, as the edited card shows the rest.
+    """
     chat = update.effective_chat
     if chat is None:
         return
     query = update.callback_query
-    text: str
-    markup: keyboards.Markup = None
-    if view.card is not None:
-        text, markup = (
-            render.card_text(view.locale, view.card),
-            keyboards.card(view.locale, view.card),
-        )
-    elif view.choices:
-        text = t(view.locale, view.key, **view.params)
-        markup = keyboards.staff_choices(view.locale, view.params["number"], view.choices)
-    elif view.key == "staff.history":
-        text = _history_text(view, context)
-        markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
-        if query is not None and query.message is not None and _is_history(query):
-            await query.answer()
-            await edit(query, text, markup)
-            return
-    elif view.key in ("staff.queue", "staff.mine", "staff.found"):
-        key = view.key if view.tickets else f"{view.key}_empty"
-        text = t(view.locale, key, count=len(view.tickets))
-        markup = _ticket_lines(view.locale, view.tickets)
-    elif view.files:
-        if query is not None:
-            await query.answer()
-        for attachment in view.files:
-            method, argument = render._SENDERS[attachment.kind]
-            await getattr(context.bot, method)(chat.id, **{argument: attachment.file_id})
-        return
-    elif view.alert is not None and query is not None:
+    in_group = chat.id != sender.telegram_id
+    if view.alert is not None and query is not None:
         await query.answer(t(view.locale, view.alert, **view.params), show_alert=True)
         return
-    else:
-        params = dict(view.params)
-        if "priority" in params:
-            params["priority"] = t(view.locale, f"priority.{params['priority']}")
-        text = t(view.locale, view.key, **params)
-    if view.private_prompt and chat.id != sender.telegram_id:
-        # prompts are answered in the private chat with the bot, never in the group
-        try:
-            await context.bot.send_message(sender.telegram_id, text, reply_markup=markup)
-        except Forbidden:
-            await context.work.cancel(sender)
-            raise NotAllowed("error.open_private_chat") from None
-        if query is not None:
-            await query.answer(t(view.locale, "staff.see_private"))
+    if view.files:
+        await _private(context, sender, view, query, files=True)
         return
-    if query is not None:
-        if view.private_prompt or view.choices or view.card is not None:
-            await query.answer()
-        else:
-            await query.answer(text[:190])
-            if chat.id != sender.telegram_id:
-                return  # in a group the card itself shows what happened
+    text, markup, personal = _compose(view, context)
+    if (
+        view.key == "staff.history"
+        and query is not None
+        and query.message is not None
+        and _is_history(query)
+    ):
+        await query.answer()
+        await edit(query, text, markup)
+        return
+    if query is not None and not personal:
+        await query.answer(text[:190])
+        if in_group:
+            return
+    if personal and in_group:
+        await _private(context, sender, view, query, text=text, markup=markup)
+        return
+    if query is not None and personal:
+        await query.answer()
     await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+def _compose(view: StaffView, context: DeskContext) -> tuple[str, keyboards.Markup, bool]:
+    """The text and buttons of an outcome, and whether it is for the presser's eyes."""
+    if view.card is not None:
+        return (
+            render.card_text(view.locale, view.card),
+            keyboards.card(view.locale, view.card),
+            True,
+        )
+    if view.choices:
+        text = t(view.locale, view.key, **view.params)
+        return (
+            text,
+            keyboards.staff_choices(view.locale, view.params["number"], view.choices),
+            True,
+        )
+    if view.key == "staff.history":
+        markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
+        return _history_text(view, context), markup, True
+    if view.key in ("staff.queue", "staff.mine", "staff.found"):
+        key = view.key if view.tickets else f"{view.key}_empty"
+        text = t(view.locale, key, count=len(view.tickets))
+        return text, _ticket_lines(view.locale, view.tickets), True
+    params = dict(view.params)
+    if "priority" in params:
+        params["priority"] = t(view.locale, f"priority.{params['priority']}")
+    return t(view.locale, view.key, **params), None, view.private_prompt
+
+
+async def _private(
+    context: DeskContext,
+    sender: Sender,
+    view: StaffView,
+    query: CallbackQuery | None,
+    *,
+    text: str = "",
+    markup: keyboards.Markup = None,
+    files: bool = False,
+) -> None:
+    """Send to the staff member's private chat; they must have started one with the bot."""
+    try:
+        if files:
+            for attachment in view.files:
+                method, argument = render.SENDERS[attachment.kind]
+                await getattr(context.bot, method)(
+                    sender.telegram_id, **{argument: attachment.file_id}
+                )
+        else:
+            await context.bot.send_message(sender.telegram_id, text, reply_markup=markup)
+    except Forbidden:
+        if view.private_prompt:
+            await context.work.cancel(sender)
+        raise NotAllowed("error.open_private_chat") from None
+    if query is not None:
+        in_private = query.message is not None and query.message.chat.id == sender.telegram_id
+        await query.answer(None if in_private else t(view.locale, "staff.see_private"))
 
 
 def _is_history(query: CallbackQuery) -> bool:

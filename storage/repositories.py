@@ -165,6 +165,11 @@ class SqlStaff:
             update(StaffRow).where(StaffRow.id == staff_id).values(locale=locale)
         )
 
+    async def set_name(self, staff_id: int, name: str) -> None:
+        await self.session.execute(
+            update(StaffRow).where(StaffRow.id == staff_id).values(name=name[:200])
+        )
+
     async def list_department(self, department_id: int) -> Sequence[Staff]:
         rows = await self.session.scalars(
             select(StaffRow).where(StaffRow.department_id == department_id).order_by(StaffRow.id)

@@ -36,6 +36,13 @@ class ServiceBase:
         # a deactivated staff member is served as the customer they may also be.
         staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
         if staff is not None and staff.active:
+            if staff.name != sender.name and sender.name and staff.id is not None:
+                if not staff.name:  # made from config, first seen now: their language too
+                    staff.locale = self.policy.language_for(sender.language_code)
+                    await uow.staff.set_locale(staff.id, staff.locale)
+                # Telegram names change; staff see each other by their current one
+                await uow.staff.set_name(staff.id, sender.name)
+                staff.name = sender.name
             return Actor(staff.role, staff.locale, staff=staff)
         customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
         if customer is not None:

@@ -166,7 +166,13 @@ class StaffAdmin(ServiceBase):
             actor = rules.require_manager(await self._acting(uow, sender))
             target = await self._target(uow, staff_id)
             role = rules.parse_role(role_text)
-            rules.check_role_change(actor, target, role, await uow.staff.list_all())
+            rules.check_role_change(
+                actor,
+                target,
+                role,
+                await uow.staff.list_all(),
+                config_admin=target.telegram_id in self.policy.admin_ids,
+            )
             assert target.id is not None
             await uow.staff.set_membership(
                 target.id, role=role, department_id=target.department_id, active=target.active
@@ -208,7 +214,12 @@ class StaffAdmin(ServiceBase):
                 if target.active:
                     raise NotAllowed("staffadmin.already_active", name=target.name)
             else:
-                rules.check_deactivate(actor, target, await uow.staff.list_all())
+                rules.check_deactivate(
+                    actor,
+                    target,
+                    await uow.staff.list_all(),
+                    config_admin=target.telegram_id in self.policy.admin_ids,
+                )
                 moved = await self._release_tickets(uow, target.id, actor.id)
             await uow.staff.set_membership(
                 target.id, role=target.role, department_id=target.department_id, active=active

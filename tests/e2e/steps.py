@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import runtime_of
+from domain.people import Role, Staff
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
 from tests.e2e.dsl import DeskHarness, Person
@@ -152,3 +153,35 @@ async def ticket_count(desk: DeskHarness) -> int:
 
 async def customer_count(desk: DeskHarness) -> int:
     return await count_rows(desk, CustomerRow)
+
+
+async def add_staff(
+    desk: DeskHarness,
+    person: Person,
+    role: Role = Role.AGENT,
+    department: str = "support",
+    *,
+    active: bool = True,
+) -> None:
+    """Make `person` staff of `department`, as an accepted invite would."""
+    async with runtime_of(desk.app).uow() as uow:
+        found = await uow.departments.get_by_code(department)
+        assert found is not None
+        await uow.staff.add(
+            Staff(
+                telegram_id=person.id,
+                name=person.user.first_name,
+                role=role,
+                department_id=found.id,
+                active=active,
+                locale=locale_of(person),
+            )
+        )
+        await uow.commit()
+
+
+async def ticket_row(desk: DeskHarness, number: str) -> Any:
+    """The ticket's row, straight from the database."""
+    async with runtime_of(desk.app).uow.engine.connect() as connection:
+        rows = await connection.execute(select(TicketRow).where(TicketRow.number == number))
+        return rows.one()

@@ -206,8 +206,9 @@ def document(
     *,
     chat: int | dict[str, Any] | None = None,
     media_group_id: str | None = None,
+    reply_to: MessageRef | None = None,
 ) -> Update:
-    """`user` sends a file."""
+    """`user` sends a file (as a reply to `reply_to`, if given)."""
     doc = {
         "file_id": file_id,
         "file_unique_id": f"u-{file_id}",
@@ -216,7 +217,7 @@ def document(
         "file_size": size,
     }
     return _message(
-        bot, user, chat, None, document=doc, caption=caption, media_group_id=media_group_id
+        bot, user, chat, reply_to, document=doc, caption=caption, media_group_id=media_group_id
     )
 
 

@@ -130,7 +130,7 @@ async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(
         "title": "Till broken",
         "customer": "Ann Lee",
         "customer_number": "C202611230001",
-        "contact": "+861******5678",
+        "contact": "+86 138****5678",
         "attachments": 2,
         "status": "new",
         "assignee": None,
