@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-
 # E.164 country codes of two digits (1 and 7 are the one-digit ones; the rest have three)
 _TWO_DIGIT_CODES = frozenset(
-    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
-    "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split()
+    {20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54}
+    | {55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98}
 )
 
 
 def _country_code(digits: str) -> str:
     if digits[:1] in ("1", "7"):
         return digits[:1]
-    if digits[:2] in _TWO_DIGIT_CODES:
+    if len(digits) >= 2 and int(digits[:2]) in _TWO_DIGIT_CODES:
         return digits[:2]
     return digits[:3]
 

@@ -149,7 +149,7 @@ async def button(update: Update, context: DeskContext) -> None:
 async def _run(context: DeskContext, sender: Sender, action: Action) -> tuple[str, Any]:
     service = context.deps.staffadmin
     if action.verb is Verb.STAFF_ROSTER:
-        return render.roster(await service.roster(sender))
+        return render.roster(await service.roster(sender, managing=True))
     staff_id = int(action.arg(0))
     if action.verb is Verb.STAFF_CARD:
         card = await service.staff_card(sender, staff_id)

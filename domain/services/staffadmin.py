@@ -136,10 +136,13 @@ class StaffAdmin(ServiceBase):
 
     # -- the roster -----------------------------------------------------------------------
 
-    async def roster(self, sender: Sender) -> Roster:
-        """`/staff`: everyone (admins) or the supervisor's department."""
+    async def roster(self, sender: Sender, *, managing: bool = False) -> Roster:
+        """`/staff`: everyone (admins) or the supervisor's department; `managing`: for
+        the roster's own buttons, which only admins have."""
         async with self.uow() as uow:
             viewer = await self._acting(uow, sender)
+            if managing:
+                rules.require_manager(viewer)
             scope = rules.roster_scope(viewer)
             people = (
                 await uow.staff.list_all()

@@ -144,7 +144,7 @@ async def test_a_typed_phone_and_a_running_business_make_a_normal_ticket(
     await desk.dispatch()
     notice = desk.last_message_to(STAFF_CHAT).plain_text or ""
     assert f"FB-20261123-0001 · {t('en', 'priority.normal')}" in notice
-    assert "+861******4321" in notice
+    assert "+86 139****4321" in notice
     assert "8765" not in notice
 
 

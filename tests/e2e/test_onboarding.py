@@ -431,15 +431,15 @@ async def test_admins_see_everyone_supervisors_their_department(desk: DeskHarnes
     assert listing.plain_text == "\n".join(
         [
             said("en", "staffadmin.list_all", count=4),
-            staff_line("en", "Ada", "admin", t("en", "staffadmin.no_department"), True),
             staff_line("en", str(SUPERVISOR), "supervisor", "Support", True),
+            staff_line("en", "Ada", "admin", t("en", "staffadmin.no_department"), True),
             staff_line("en", "Al", "agent", "Support", True),
             staff_line("en", "Bea", "agent", "After-sales", True),
             "",
             said("en", "staffadmin.manage_hint"),
         ]
     )
-    assert [b["text"] for b in listing.buttons] == ["Ada", str(SUPERVISOR), "Al", "Bea"]
+    assert [b["text"] for b in listing.buttons] == [str(SUPERVISOR), "Ada", "Al", "Bea"]
 
     sue = desk.customer(SUPERVISOR, "Sue", lang="zh-hans")
     await sue.send("/lang")
@@ -448,7 +448,7 @@ async def test_admins_see_everyone_supervisors_their_department(desk: DeskHarnes
     assert sue.last_message.plain_text == "\n".join(
         [
             said("zh", "staffadmin.list_department", department="Support", count=2),
-            staff_line("zh", str(SUPERVISOR), "supervisor", "Support", True),
+            staff_line("zh", "Sue", "supervisor", "Support", True),  # named when she wrote
             staff_line("zh", "Al", "agent", "Support", True),
         ]
     )
@@ -614,6 +614,7 @@ async def test_forged_roster_buttons_change_nothing(
     ann = desk.customer(204, "Ann", lang=lang)
     await ann.send("/start")
     sue = desk.customer(SUPERVISOR, "Sue")
+    await sue.send("/start")
 
     refused_agent = said(locale, "staffadmin.refused_role", role=role(locale, "agent"))
     for data in (f"v1:sax:{ada_id}:0", f"v1:sar:{al_id}:admin", "v1:sal", f"v1:sa:{ada_id}"):

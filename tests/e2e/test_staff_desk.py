@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from domain.people import Role
 from tests.e2e import updates
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import (
@@ -128,7 +127,7 @@ async def test_a_whole_conversation_between_customer_and_agent_with_media_both_w
     )
     await desk.dispatch()
     sent = desk.api.calls_of("sendDocument")[-1]
-    assert sent.params["chat_id"] == ann.id and sent.params["document"] == "doc-manual"
+    assert (sent.params["chat_id"], sent.params["document"]) == (ann.id, "doc-manual")
 
     # a note never reaches the customer, and is not in their history
     before = len(ann.messages())
