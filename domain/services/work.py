@@ -356,9 +356,14 @@ class StaffDesk(ServiceBase):
     ) -> StaffView:
         act = _enum(Act, str(current.data.get("act")))
         ticket = await self._ticket(uow, str(current.data.get("number")))
-        # the world may have moved on since the button: ask the table again
-        check(staff, act, ticket, await self._reach(uow, ticket))
-        view = await self._do(uow, staff, act, ticket, value, current.data)
+        try:
+            # the world may have moved on since the button: ask the table again
+            check(staff, act, ticket, await self._reach(uow, ticket))
+            view = await self._do(uow, staff, act, ticket, value, current.data)
+        except (NotAllowed, IllegalTransition, NotFound) as refusal:
+            # the prompt is void now; say why, and let the next message be a new start
+            await uow.conversations.delete(sender.telegram_id)
+            return StaffView(staff.locale, refusal.code, dict(refusal.params), ticket=ticket)
         await uow.conversations.delete(sender.telegram_id)
         return view
 

@@ -19,3 +19,13 @@ async def desk(database_url: str, clock: FakeClock) -> AsyncIterator[DeskHarness
         yield harness
     finally:
         await harness.stop()
+
+
+@pytest.fixture
+async def two_departments(desk: DeskHarness) -> DeskHarness:
+    """The desk with Support (a staff chat) and Billing (no chat; a supervisor in config)."""
+    from tests.e2e.test_staff_desk import TWO_DEPARTMENTS
+
+    desk.overrides.update(TWO_DEPARTMENTS)
+    await desk.restart()
+    return desk

@@ -185,3 +185,18 @@ async def ticket_row(desk: DeskHarness, number: str) -> Any:
     async with runtime_of(desk.app).uow.engine.connect() as connection:
         rows = await connection.execute(select(TicketRow).where(TicketRow.number == number))
         return rows.one()
+
+
+async def ticket_with_agent_and_supervisor(
+    desk: DeskHarness,
+) -> tuple[Person, Person, Person, str]:
+    """Ann files a ticket; Bob (agent) and Sue (supervisor) are staff of its department and
+    its card is posted. Returns Ann, Bob, Sue and the ticket number."""
+    ann = desk.customer(1001, "Ann")
+    bob = desk.customer(2001, "Bob")
+    sue = desk.customer(2005, "Sue")
+    await add_staff(desk, bob)
+    await add_staff(desk, sue, Role.SUPERVISOR)
+    number = await file_ticket(ann)
+    await desk.dispatch()
+    return ann, bob, sue, number

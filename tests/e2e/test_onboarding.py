@@ -13,7 +13,16 @@ from sqlalchemy import select, update
 
 from bot.app import runtime_of
 from handlers.i18n import t
-from storage.models import CustomerRow, InviteRow, OutboxRow, StaffRow, TicketEventRow, TicketRow
+from storage.models import (
+    CustomerRow,
+    DepartmentRow,
+    InviteRow,
+    OutboxRow,
+    StaffRow,
+    TicketEventRow,
+    TicketRow,
+)
+from storage.repositories import SqlInvites
 from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.fakebot import BOT_USERNAME
@@ -68,8 +77,6 @@ async def staff_row(desk: DeskHarness, telegram_id: int) -> Any:
 
 
 async def department_id(desk: DeskHarness, code: str) -> int:
-    from storage.models import DepartmentRow
-
     (row,) = await rows(desk, DepartmentRow, DepartmentRow.code == code)
     return int(row.id)
 
@@ -154,15 +161,13 @@ async def test_an_admin_invites_a_supervisor_and_an_admin(
     )
 
     payload = await invite(ada, "admin")
-    assert ada.last_text.startswith(
-        said(
-            locale,
-            "invite.created_admin",
-            role=role(locale, "admin"),
-            link="",
-            expires="",
-            zone="",
-        ).splitlines()[0]
+    assert ada.last_text == said(
+        locale,
+        "invite.created_admin",
+        role=role(locale, "admin"),
+        link=f"https://t.me/{BOT_USERNAME}?start={payload}",
+        expires="2026-11-25 10:00",
+        zone="Asia/Shanghai",
     )
     otto = desk.customer(303, "Otto", lang=lang)
     await otto.send(f"/start {payload}")
@@ -341,11 +346,24 @@ async def test_an_unknown_link_changes_nothing(desk: DeskHarness, payload: str) 
 
 
 async def test_two_people_opening_one_link_at_the_same_moment_make_one_staff_member(
-    desk: DeskHarness,
+    desk: DeskHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = desk.customer(ADMIN, "Ada")
     payload = await invite(ada, "agent", "support")
     bob, cat = desk.customer(312, "Bob"), desk.customer(313, "Cat")
+    if not desk.database_url.startswith("sqlite"):
+        # PostgreSQL runs both transactions at once: let both read the unused invite before
+        # either takes it, so only the conditional UPDATE can stop the second. (SQLite runs
+        # one transaction at a time, BEGIN IMMEDIATE: the second one reads it used.)
+        both_read = asyncio.Barrier(2)
+        read = SqlInvites.get_by_token
+
+        async def read_together(self: SqlInvites, token: str) -> Any:
+            found = await read(self, token)
+            await both_read.wait()
+            return found
+
+        monkeypatch.setattr(SqlInvites, "get_by_token", read_together)
     bot = desk.app.bot
     both = [updates.command(bot, p.user, "/start", payload) for p in (bob, cat)]
     await asyncio.gather(*(desk.feed(u) for u in both))
@@ -698,8 +716,6 @@ async def test_an_admin_binds_a_group_as_a_departments_staff_chat(desk: DeskHarn
     assert await in_group(desk, ada, "/bind after-sales") == said(
         "en", "staffadmin.bound", name="After-sales", code="after-sales"
     )
-    from storage.models import DepartmentRow
-
     (row,) = await rows(desk, DepartmentRow, DepartmentRow.code == "after-sales")
     assert row.staff_chat_id == GROUP
 
@@ -729,8 +745,6 @@ async def test_only_an_admin_in_a_group_can_bind(
     assert ada.last_text == said("en", "staffadmin.bind_in_group")
     await ann.send("/bind")
     assert ann.last_text == said(locale, "staffadmin.bind_in_group")
-
-    from storage.models import DepartmentRow
 
     chats = {r.code: r.staff_chat_id for r in await rows(desk, DepartmentRow)}
     assert chats == {"support": STAFF_CHAT, "after-sales": None}

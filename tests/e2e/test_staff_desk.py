@@ -38,13 +38,6 @@ TWO_DEPARTMENTS = {
 LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 
 
-@pytest.fixture
-async def two_departments(desk: DeskHarness) -> DeskHarness:
-    desk.overrides.update(TWO_DEPARTMENTS)
-    await desk.restart()
-    return desk
-
-
 def card_of(desk: DeskHarness, number: str, chat: int = STAFF_CHAT):
     """The newest card of ticket `number` in `chat` (cards are edited, never re-sent)."""
     cards = [m for m in desk.api.messages_to(chat) if number in (m.plain_text or "")]
