@@ -14,13 +14,11 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from domain.clock import Clock, SystemClock
-from domain.durations import parse_span
 from domain.people import Department, Role, Staff
-from domain.policy import DeskPolicy, Limits, Promise
+from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.staffadmin import StaffAdmin
 from domain.services.work import StaffDesk
-from domain.ticket import Priority
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchSettings, OutboxDispatcher, describe
@@ -37,8 +35,10 @@ OUTBOX_JOB = "outbox"
 def policy_from(settings: Settings) -> DeskPolicy:
     """The domain's view of the settings."""
     limits = settings.limits
+    timezone = ZoneInfo(settings.desk.timezone)
+    sla = settings.sla.to_policy()
     return DeskPolicy(
-        timezone=ZoneInfo(settings.desk.timezone),
+        timezone=timezone,
         routing=settings.routing(),
         vip_raises_priority=settings.priority.vip_raises,
         limits=Limits(
@@ -50,15 +50,14 @@ def policy_from(settings: Settings) -> DeskPolicy:
             invite_ttl=limits.invite_ttl_delta(),
         ),
         promises={
-            p: Promise(
-                within=parse_span(settings.sla.for_priority(p).acknowledge),
-                business_hours=settings.sla.for_priority(p).clock == "business",
-            )
-            for p in Priority
+            p: Promise(within=t.acknowledge, business_hours=t.clock is ClockKind.BUSINESS)
+            for p, t in sla.targets.items()
         },
         languages=tuple(settings.desk.languages),
         default_language=settings.desk.default_language,
         admin_ids=frozenset(settings.desk.admins),
+        calendar=settings.business_hours.calendar(timezone),
+        sla=sla,
     )
 
 

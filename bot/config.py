@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from contextvars import ContextVar
-from datetime import date, time, timedelta
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -28,14 +29,15 @@ from pydantic_settings import (
 )
 from pydantic_settings.exceptions import SettingsError
 
-from domain.durations import Span, parse_span
+from domain.calendar import WEEKDAYS, BusinessCalendar, parse_hours, parse_weekdays
+from domain.durations import parse_span
+from domain.policy import ClockKind, SlaPolicy
+from domain.policy import SlaTarget as Targets
 from domain.ticket import FeedbackType, Priority
 
 ENV_PREFIX = "FEEDBACK_DESK__"
 CONFIG_ENV = "FEEDBACK_DESK_CONFIG"
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 # The TOML file `load_settings` is reading; `Settings()` alone reads none.
 _TOML_FILE: ContextVar[Path | None] = ContextVar("toml_file", default=None)
 
@@ -94,7 +96,7 @@ class DatabaseSection(Section):
 
 
 class BusinessHoursSection(Section):
-    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     hours: list[str] = Field(default_factory=lambda: ["09:00-18:00"])
     holidays: list[date] = Field(default_factory=list)
     extra_working_days: list[date] = Field(default_factory=list)
@@ -102,30 +104,32 @@ class BusinessHoursSection(Section):
     @field_validator("days")
     @classmethod
     def _weekdays(cls, value: list[str]) -> list[str]:
-        bad = [d for d in value if d not in WEEKDAYS]
-        if bad:
-            raise ValueError(f"unknown day {bad[0]!r}; use {', '.join(WEEKDAYS)}")
-        if not value:
-            raise ValueError("at least one working day is needed")
+        parse_weekdays(value)
         return value
 
     @field_validator("hours")
     @classmethod
     def _ranges(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("at least one range of working hours is needed")
-        previous_end: time | None = None
-        for item in value:
-            match = HOURS.match(item)
-            if not match:
-                raise ValueError(f"'{item}' is not a range like 09:00-18:00")
-            start = time(int(match.group(1)), int(match.group(2)))
-            end_h, end_m = int(match.group(3)), int(match.group(4))
-            end = time(23, 59, 59) if end_h == 24 else time(end_h, end_m)
-            if end <= start or (previous_end is not None and start < previous_end):
-                raise ValueError(f"'{item}' must end after it starts and after the range before")
-            previous_end = end
+        parse_hours(value)
         return value
+
+    @field_validator("extra_working_days")
+    @classmethod
+    def _not_a_holiday(cls, value: list[date], info: ValidationInfo) -> list[date]:
+        both = sorted(set(value) & set(info.data.get("holidays", ())))
+        if both:
+            raise ValueError(f"{both[0]} is also in holidays; a day is one or the other")
+        return value
+
+    def calendar(self, timezone: tzinfo) -> BusinessCalendar:
+        """The business calendar these hours make in `timezone`."""
+        return BusinessCalendar.from_config(
+            timezone,
+            days=self.days,
+            hours=self.hours,
+            holidays=self.holidays,
+            extra_working_days=self.extra_working_days,
+        )
 
 
 class DepartmentSection(Section):
@@ -145,6 +149,12 @@ class PrioritySection(Section):
     vip_customers: list[int] = Field(default_factory=list)
 
 
+def _clock_time(value: str) -> str:
+    if parse_span(value).business_days:
+        raise ValueError("use clock time (like 48h or 7d), not business days")
+    return value
+
+
 class SlaTarget(Section):
     acknowledge: str
     resolve: str
@@ -156,20 +166,49 @@ class SlaTarget(Section):
         parse_span(value)
         return value
 
-    def acknowledge_span(self) -> Span:
-        return parse_span(self.acknowledge)
+    @field_validator("clock")
+    @classmethod
+    def _counts_business_days(cls, value: str, info: ValidationInfo) -> str:
+        if value == "always":
+            for key in ("acknowledge", "resolve"):
+                if parse_span(info.data.get(key, "1h")).business_days:
+                    raise ValueError(
+                        f"{key} = '{info.data[key]}' counts business days, which need "
+                        'clock = "business"; around the clock, write hours or days (72h, 3d)'
+                    )
+        return value
+
+    def target(self) -> Targets:
+        """The domain's view of this target."""
+        return Targets(
+            acknowledge=parse_span(self.acknowledge),
+            resolve=parse_span(self.resolve),
+            clock=ClockKind(self.clock),
+        )
 
 
 class SlaSection(Section):
     warn_fraction: float = Field(default=0.75, gt=0, lt=1)
+    sweep_interval: str = "1m"
     urgent: SlaTarget = SlaTarget(acknowledge="30m", resolve="24h", clock="always")
     high: SlaTarget = SlaTarget(acknowledge="1h", resolve="24h", clock="business")
     normal: SlaTarget = SlaTarget(acknowledge="1h", resolve="3bd", clock="business")
     low: SlaTarget = SlaTarget(acknowledge="1h", resolve="5bd", clock="business")
     second_round: SlaTarget = SlaTarget(acknowledge="1h", resolve="48h", clock="always")
 
+    _sweep_interval = field_validator("sweep_interval")(_clock_time)
+
     def for_priority(self, priority: Priority) -> SlaTarget:
         return getattr(self, priority.value)  # type: ignore[no-any-return]
+
+    def to_policy(self) -> SlaPolicy:
+        """The domain's view of the SLA settings."""
+        return SlaPolicy(
+            targets={p: self.for_priority(p).target() for p in Priority},
+            second_round=self.second_round.target(),
+            warn_fraction=self.warn_fraction,
+            sweep_interval=parse_span(self.sweep_interval).clock,
+        )
 
 
 class LimitsSection(Section):
@@ -180,12 +219,7 @@ class LimitsSection(Section):
     message_max_chars: int = Field(default=4000, ge=100, le=4096)
     invite_ttl: str = "48h"
 
-    @field_validator("invite_ttl")
-    @classmethod
-    def _clock_duration(cls, value: str) -> str:
-        if parse_span(value).business_days:
-            raise ValueError("use clock time (like 48h or 7d), not business days")
-        return value
+    _invite_ttl = field_validator("invite_ttl")(_clock_time)
 
     def invite_ttl_delta(self) -> timedelta:
         """How long a staff invite link works."""

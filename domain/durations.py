@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.calendar import WorkClock
 
 _PATTERN = re.compile(r"^\s*(\d+)\s*(s|m|h|d|bd)\s*$")
 
@@ -32,6 +36,13 @@ def parse_span(text: str) -> Span:
         return Span(business_days=amount)
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
     return Span(clock=timedelta(seconds=amount * seconds))
+
+
+def working_time(span: Span, clock: WorkClock) -> timedelta:
+    """How much of `clock`'s counted time `span` is: each business day is a working day's
+    worth of hours (`clock.business_days`), the clock part is taken as it is. Add the
+    result to a start with `clock.add` to get a due time."""
+    return clock.business_days(span.business_days) + span.clock
 
 
 def format_span(span: Span) -> str:

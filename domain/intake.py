@@ -244,7 +244,8 @@ def _on_contact(draft: Draft, value: Input, limits: Limits) -> StepResult:
         draft.phone = None
         return StepResult(_next(draft, Step.CONTACT))
     if isinstance(value, ContactShared):
-        if not value.own:
+        # a customer shares their own number; staff filing for someone share the customer's
+        if not value.own and draft.channel is Channel.TELEGRAM:
             return _problem(draft, "intake.contact_not_own")
         draft.phone = value.phone
         return StepResult(_next(draft, Step.CONTACT))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.intake import Draft, Step
+from domain.intake import Draft, Step, StepResult
 from domain.people import Role
 from domain.policy import Promise
 from domain.ticket import Ticket, TicketEvent
@@ -33,6 +33,18 @@ class IntakeView:
     resumed: bool = False
     accepted: bool = True
     previous_step: Step | None = None
+
+    @classmethod
+    def after(cls, locale: str, result: StepResult, previous_step: Step) -> IntakeView:
+        """The wizard after one input was applied (accepted or refused)."""
+        return cls(
+            locale,
+            result.draft,
+            result.note,
+            result.params,
+            accepted=result.accepted,
+            previous_step=previous_step,
+        )
 
     @property
     def left_contact(self) -> bool:

@@ -34,6 +34,7 @@ class Verb(StrEnum):
     STAFF = "s"  # args: staff act, ticket number
     STAFF_CHOICE = "sc"  # args: staff act, ticket number, chosen value
     CONFIRM = "cf"  # args: ticket number, "y" solved / "n" not solved
+    FILE = "fl"  # args: `/file` stage, chosen value
     STAFF_ROSTER = "sal"  # no args: the /staff list (admins)
     STAFF_CARD = "sa"  # args: staff id
     STAFF_ROLE = "sar"  # args: staff id, new role
@@ -106,6 +107,7 @@ _ARGS = {
     Verb.STAFF: (_act, _ticket),
     Verb.STAFF_CHOICE: (_act, _ticket, _word),
     Verb.CONFIRM: (_ticket, _yes_no),
+    Verb.FILE: (_word, _word),
     Verb.STAFF_ROSTER: (),
     Verb.STAFF_CARD: (_id,),
     Verb.STAFF_ROLE: (_id, _staff_role),

@@ -188,7 +188,13 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
     assert query is not None
     desk = context.desk
     if action.verb is Verb.WIZARD:
-        outcome = await desk.customer_input(sender, Choice(Step(action.arg(0)), action.arg(1)))
+        choice = Choice(Step(action.arg(0)), action.arg(1))
+        outcome = await desk.customer_input(sender, choice)
+        if isinstance(outcome, StaffOnly):  # staff filing for a customer (`/file`)
+            from handlers import staff
+
+            await staff.message(update, context, sender, choice)
+            return
         await query.answer()
         await drop_buttons(query)
         await _answer(update, context, outcome)

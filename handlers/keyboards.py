@@ -15,7 +15,7 @@ from telegram import (
 
 from domain.intake import EDITABLE, Draft, Step
 from domain.permissions import Act
-from domain.ticket import FeedbackType, Status, Ticket
+from domain.ticket import Channel, FeedbackType, Status, Ticket
 from handlers.callback_data import Verb, encode
 from handlers.i18n import t
 
@@ -56,6 +56,9 @@ def intake_step(locale: str, draft: Draft) -> Markup:
             row.append(_wizard(locale, step, "clear", "button.clear"))
         return InlineKeyboardMarkup([row, cancel])
     if step is Step.REFERENCE:
+        return InlineKeyboardMarkup([[_wizard(locale, step, "skip", "button.skip")], cancel])
+    if step is Step.CONTACT and draft.channel is not Channel.TELEGRAM:
+        # staff filing for a customer type the number (or share the customer's contact card)
         return InlineKeyboardMarkup([[_wizard(locale, step, "skip", "button.skip")], cancel])
     if step is Step.CONTACT:
         return ReplyKeyboardMarkup(
@@ -253,3 +256,14 @@ def confirm_resolution(locale: str, number: str) -> Markup:
 def open_ticket(locale: str, number: str) -> Markup:
     """Under a notice to staff: show the ticket's card."""
     return InlineKeyboardMarkup([[_staff(locale, Act.VIEW, number)]])
+
+
+def filing_choices(locale: str, choices: Sequence[tuple[str, str, str, dict[str, Any]]]) -> Markup:
+    """`/file`: channels, or the customers a search found (and "new customer")."""
+    buttons = [
+        InlineKeyboardButton(
+            t(locale, label, **params), callback_data=encode(Verb.FILE, stage, value)
+        )
+        for stage, value, label, params in choices
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 2 if choices[0][0] == "channel" else 1))

@@ -9,7 +9,14 @@ from typing import Any
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
-from domain.ticket import CUSTOMER_VISIBLE, AttachmentKind, Ticket, TicketEvent, title_from
+from domain.ticket import (
+    CUSTOMER_VISIBLE,
+    AttachmentKind,
+    Channel,
+    Ticket,
+    TicketEvent,
+    title_from,
+)
 from domain.views import IntakeView, TicketDetail
 from handlers import keyboards, render_staffadmin
 from handlers.i18n import Safe, t
@@ -92,6 +99,8 @@ def _question(locale: str, draft: Draft, limits: Limits) -> str:
         return t(locale, "intake.ask_description", limit=limits.description_max_chars)
     if step is Step.ATTACHMENTS:
         return t(locale, "intake.ask_attachments", limit=limits.attachments_max)
+    if step is Step.CONTACT and draft.channel is not Channel.TELEGRAM:
+        return t(locale, "file.ask_contact")
     return t(locale, f"intake.ask_{step.value}")
 
 
@@ -276,6 +285,10 @@ def notice(
         if argument != "video_note":
             kwargs["caption"] = caption
         return Outgoing(method, kwargs)
+    if kind == "ticket.filed_for_you":
+        channel = t(locale, f"channel.{params['channel']}")
+        text = t(locale, "notice.filed_for_you", number=params["number"], channel=channel)
+        return Outgoing("send_message", {"text": text})
     if kind == "ticket.claimed":
         text = t(locale, "notice.claimed", number=params["number"], agent=params.get("agent", ""))
         return Outgoing("send_message", {"text": text})

@@ -22,7 +22,12 @@ from handlers.i18n import t
 PRIVATE = filters.ChatType.PRIVATE
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_VERBS = frozenset(
-    {callback_data.Verb.STAFF, callback_data.Verb.STAFF_CHOICE, callback_data.Verb.CONFIRM}
+    {
+        callback_data.Verb.STAFF,
+        callback_data.Verb.STAFF_CHOICE,
+        callback_data.Verb.CONFIRM,
+        callback_data.Verb.FILE,
+    }
 )
 
 
@@ -75,6 +80,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("mine", staff.mine))
     application.add_handler(CommandHandler("ticket", staff.ticket))
     application.add_handler(CommandHandler("find", staff.find))
+    application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))
     application.add_handler(

@@ -75,6 +75,16 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
         return
     query = update.callback_query
     in_group = chat.id != sender.telegram_id
+    if view.intake is not None:
+        if query is not None:
+            await query.answer()
+            await drop_buttons(query)
+        if view.key == "file.for_customer":
+            await context.bot.send_message(chat.id, t(view.locale, view.key, **view.params))
+        limits = context.deps.policy.limits
+        for reply in render.intake(view.intake, limits, left_contact=False):
+            await context.bot.send_message(chat.id, reply.text, reply_markup=reply.markup)
+        return
     if view.alert is not None and query is not None:
         await query.answer(t(view.locale, view.alert, **view.params), show_alert=True)
         return
@@ -111,6 +121,9 @@ def _compose(view: StaffView, context: DeskContext) -> tuple[str, keyboards.Mark
             keyboards.card(view.locale, view.card),
             True,
         )
+    if view.choices and view.key.startswith("file."):
+        text = t(view.locale, view.key, **view.params)
+        return text, keyboards.filing_choices(view.locale, view.choices), True
     if view.choices:
         text = t(view.locale, view.key, **view.params)
         return (
@@ -168,6 +181,11 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
     """A staff button (or a customer's answer to a resolution), already decoded."""
     query = update.callback_query
     assert query is not None
+    if action.verb is Verb.FILE:
+        view = await context.work.filing_choice(sender, action.arg(0), action.arg(1))
+        await drop_buttons(query)
+        await _show(update, context, sender, view)
+        return
     if action.verb is Verb.CONFIRM:
         view = await context.work.confirm(sender, action.arg(0), action.arg(1) == "y")
         await query.answer()
@@ -231,6 +249,13 @@ async def find(update: Update, context: DeskContext) -> None:
     got = await _command(update, context)
     if got is not None:
         await _show(update, context, got[0], await context.work.find(got[0], got[1]))
+
+
+async def file(update: Update, context: DeskContext) -> None:
+    """`/file`: a ticket for a customer who called or wrote elsewhere."""
+    got = await _command(update, context)
+    if got is not None:
+        await _show(update, context, got[0], await context.work.start_filing(got[0]))
 
 
 async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:

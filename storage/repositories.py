@@ -119,6 +119,22 @@ class SqlCustomers:
         row = await self.session.get(CustomerRow, customer_id)
         return _customer(row) if row else None
 
+    async def search(self, query: str, *, limit: int = 8) -> Sequence[Customer]:
+        """Customers whose phone has the query's digits, or whose name has the query."""
+        digits = "".join(ch for ch in query if ch.isdigit())
+        conditions = [
+            func.lower(CustomerRow.name).like(f"%{_escape_like(query.lower())}%", escape="\\")
+        ]
+        if len(digits) >= 4:
+            conditions.append(CustomerRow.phone.like(f"%{digits}%"))
+        rows = await self.session.scalars(
+            select(CustomerRow)
+            .where(or_(*conditions))
+            .order_by(CustomerRow.id.desc())
+            .limit(limit)
+        )
+        return [_customer(r) for r in rows]
+
     async def add(self, customer: Customer) -> Customer:
         row = CustomerRow(
             number=customer.number,

@@ -60,19 +60,34 @@ class ServiceBase:
             return Actor(Role.ADMIN, locale, staff=staff)
         if not create:
             return Actor(Role.CUSTOMER, locale)
+        customer = await self._register_customer(
+            uow, name=sender.name, locale=locale, telegram_id=sender.telegram_id
+        )
+        return Actor(Role.CUSTOMER, locale, customer=customer)
+
+    async def _register_customer(
+        self,
+        uow: UnitOfWork,
+        *,
+        name: str,
+        locale: str,
+        telegram_id: int | None = None,
+        phone: str | None = None,
+    ) -> Customer:
+        """A new customer with the next number of the day."""
         now = self.clock.now()
         day = now.astimezone(self.policy.timezone).date()
         seq = await uow.counters.next(numbering.customer_counter_key(day))
-        customer = await uow.customers.add(
+        return await uow.customers.add(
             Customer(
                 number=numbering.customer_number(day, seq),
                 created_at=now,
-                telegram_id=sender.telegram_id,
-                name=sender.name,
+                telegram_id=telegram_id,
+                name=name,
+                phone=phone,
                 locale=locale,
             )
         )
-        return Actor(Role.CUSTOMER, locale, customer=customer)
 
     @staticmethod
     def _require_customer(actor: Actor) -> Customer:

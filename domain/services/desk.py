@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain import intake, numbering
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
-from domain.people import Customer, Role, Sender
+from domain.people import Customer, Role, Sender, Staff
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards
 from domain.services.base import Actor, ServiceBase
@@ -157,21 +157,16 @@ class Desk(ServiceBase):
             return Filed(actor.locale, ticket, self.policy.promises.get(ticket.priority))
         if result.accepted:
             await self._store_draft(uow, sender, result.draft)
-        return IntakeView(
-            actor.locale,
-            result.draft,
-            result.note,
-            result.params,
-            accepted=result.accepted,
-            previous_step=previous_step,
-        )
+        return IntakeView.after(actor.locale, result, previous_step)
 
     async def _store_draft(self, uow: UnitOfWork, sender: Sender, draft: Draft) -> None:
         await uow.conversations.put(
             Conversation(sender.telegram_id, INTAKE, draft.to_dict(), self.clock.now())
         )
 
-    async def _file(self, uow: UnitOfWork, customer: Customer, draft: Draft) -> Ticket:
+    async def _file(
+        self, uow: UnitOfWork, customer: Customer, draft: Draft, filed_by: Staff | None = None
+    ) -> Ticket:
         assert draft.type is not None
         assert draft.description is not None
         assert customer.id is not None
@@ -205,8 +200,8 @@ class Desk(ServiceBase):
             TicketEvent(
                 kind=EventKind.FILED,
                 created_at=now,
-                actor_kind=ActorKind.CUSTOMER,
-                actor_id=customer.id,
+                actor_kind=ActorKind.STAFF if filed_by else ActorKind.CUSTOMER,
+                actor_id=filed_by.id if filed_by else customer.id,
                 body=draft.description,
                 attachments=list(draft.attachments),
                 ticket_id=ticket.id,

@@ -13,24 +13,31 @@ from typing import Any
 
 from domain import intake
 from domain.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotAllowed, NotFound
+from domain.intake import Draft
+from domain.masking import mask_phone as mask
 from domain.people import Customer, Department, Role, Sender, Staff
 from domain.permissions import Act, Reach, check, may
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards
 from domain.services.base import ServiceBase
-from domain.services.desk import relay_notices
+from domain.services.desk import Desk, relay_notices
 from domain.ticket import (
     OPEN_STATUSES,
     ActorKind,
     Attachment,
+    Channel,
     EventKind,
     Priority,
     Ticket,
     TicketEvent,
     Work,
 )
+from domain.views import IntakeView
 
 FLOW = "staff"
+FILING = "filing"  # `/file`: channel, customer, then the steps of `/new`
+FILING_CHANNELS = tuple(c for c in Channel if c is not Channel.TELEGRAM)
+PHONE_LIKE = 7  # digits in a query that make it a phone number
 HISTORY_PAGE = 8
 # acts that wait for the staff member's next message
 PROMPTED = frozenset({Act.REPLY, Act.NOTE, Act.ASK, Act.RESOLVE, Act.ANSWER})
@@ -54,6 +61,7 @@ class StaffView:
     tickets: list[Ticket] = field(default_factory=list)
     private_prompt: bool = False
     alert: str | None = None
+    intake: IntakeView | None = None
 
 
 @dataclass(slots=True)
@@ -321,7 +329,9 @@ class StaffDesk(ServiceBase):
         async with self.uow() as uow:
             staff = await self._staff(uow, sender)
             current = await uow.conversations.get(sender.telegram_id)
-            if current is not None and current.flow == FLOW:
+            if current is not None and current.flow == FILING:
+                view = await self._filing_input(uow, staff, sender, value, dict(current.data))
+            elif current is not None and current.flow == FLOW:
                 view = await self._answer_prompt(uow, sender, staff, current, value)
             elif reply_to is not None:
                 ticket_id = await uow.cards.ticket_at(sender.chat_id, reply_to)
@@ -510,6 +520,170 @@ class StaffDesk(ServiceBase):
             "staff.done.xfer",
             {"number": ticket.number, "target": target},
             ticket=ticket,
+        )
+
+    # -- /file: a ticket for a customer who called or wrote elsewhere -----------------------
+
+    async def start_filing(self, sender: Sender) -> StaffView:
+        """Ask for the channel the feedback came in by."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            check(staff, Act.FILE_FOR_CUSTOMER)
+            await self._filing(uow, sender, {"stage": "channel"})
+            await uow.commit()
+        return StaffView(
+            staff.locale,
+            "file.ask_channel",
+            choices=[("channel", c.value, f"channel.{c.value}", {}) for c in FILING_CHANNELS],
+        )
+
+    async def filing_choice(self, sender: Sender, stage: str, value: str) -> StaffView:
+        """A button of `/file`: the channel, or which customer it is."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            check(staff, Act.FILE_FOR_CUSTOMER)
+            current = await uow.conversations.get(sender.telegram_id)
+            if current is None or current.flow != FILING or current.data.get("stage") != stage:
+                raise InvalidInput("error.bad_callback")
+            data = dict(current.data)
+            if stage == "channel":
+                channel = _enum(Channel, value)
+                if channel is Channel.TELEGRAM:
+                    raise InvalidInput("error.bad_callback")
+                data.update(stage="customer", channel=channel.value)
+                view = StaffView(staff.locale, "file.ask_customer", private_prompt=True)
+            elif stage == "customer" and value == "new":
+                view = await self._new_customer(uow, staff, data)
+            elif stage == "customer" and value[:1] == "c" and value[1:].isdigit():
+                customer = await uow.customers.get(int(value[1:]))
+                if customer is None:
+                    raise InvalidInput("error.bad_callback")
+                view = self._begin_intake(staff, data, customer)
+            else:
+                raise InvalidInput("error.bad_callback")
+            await self._filing(uow, sender, data)
+            await uow.commit()
+        return view
+
+    async def _filing_input(
+        self,
+        uow: UnitOfWork,
+        staff: Staff,
+        sender: Sender,
+        value: intake.Input,
+        data: dict[str, Any],
+    ) -> StaffView:
+        check(staff, Act.FILE_FOR_CUSTOMER)
+        stage = data.get("stage")
+        text = value.text.strip() if isinstance(value, intake.Text) else ""
+        if stage == "customer":
+            if not text or len(text) > 100:
+                raise InvalidInput("file.ask_customer")
+            data["query"] = text
+            found = await uow.customers.search(text)
+            await self._filing(uow, sender, data)
+            return StaffView(
+                staff.locale,
+                "file.pick_customer" if found else "file.no_match",
+                {"query": text},
+                choices=[
+                    (
+                        "customer",
+                        f"c{c.id}",
+                        "file.customer_label",
+                        {"name": c.name or c.number, "phone": mask(c.phone), "number": c.number},
+                    )
+                    for c in found
+                ]
+                + [("customer", "new", "file.new_customer", {"query": text})],
+            )
+        if stage == "name":
+            if not text or len(text) > 100:
+                raise InvalidInput("file.ask_name")
+            customer = await self._register_customer(
+                uow, name=text, locale=self.policy.default_language, phone=data.get("phone")
+            )
+            view = self._begin_intake(staff, data, customer)
+            await self._filing(uow, sender, data)
+            return view
+        if stage == "intake":
+            return await self._filing_step(uow, sender, staff, data, value)
+        raise InvalidInput("error.bad_callback")
+
+    async def _new_customer(
+        self, uow: UnitOfWork, staff: Staff, data: dict[str, Any]
+    ) -> StaffView:
+        query = str(data.get("query") or "")
+        digits = "".join(ch for ch in query if ch.isdigit())
+        if len(digits) >= PHONE_LIKE:  # a phone number: the name comes next
+            data.update(stage="name", phone=query)
+            return StaffView(staff.locale, "file.ask_name", private_prompt=True)
+        customer = await self._register_customer(
+            uow, name=query, locale=self.policy.default_language
+        )
+        return self._begin_intake(staff, data, customer)
+
+    @staticmethod
+    def _begin_intake(staff: Staff, data: dict[str, Any], customer: Customer) -> StaffView:
+        draft = Draft(channel=Channel(data["channel"]))
+        data.update(stage="intake", customer_id=customer.id, draft=draft.to_dict())
+        return StaffView(
+            staff.locale,
+            "file.for_customer",
+            {"name": customer.name, "number": customer.number},
+            intake=IntakeView(staff.locale, draft),
+        )
+
+    async def _filing_step(
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        staff: Staff,
+        data: dict[str, Any],
+        value: intake.Input,
+    ) -> StaffView:
+        draft = Draft.from_dict(data["draft"])
+        previous_step = draft.step
+        result = intake.advance(draft, value, self.policy.limits)
+        if result.cancel:
+            await uow.conversations.delete(sender.telegram_id)
+            return StaffView(staff.locale, "intake.cancelled")
+        customer = await uow.customers.get(int(data["customer_id"]))
+        if customer is None:
+            raise NotFound("error.not_found")
+        if result.submit:
+            ticket = await Desk(self.uow, self.clock, self.policy)._file(
+                uow, customer, result.draft, filed_by=staff
+            )
+            await uow.conversations.delete(sender.telegram_id)
+            if customer.telegram_id is not None:
+                uow.outbox.add(
+                    Notice(
+                        customer.telegram_id,
+                        "ticket.filed_for_you",
+                        customer.locale,
+                        {"number": ticket.number, "channel": ticket.channel.value},
+                        ticket.id,
+                    )
+                )
+            return StaffView(
+                staff.locale,
+                "file.done",
+                {"number": ticket.number, "name": customer.name},
+                ticket=ticket,
+            )
+        if result.accepted:
+            data["draft"] = result.draft.to_dict()
+            await self._filing(uow, sender, data)
+        return StaffView(
+            staff.locale,
+            "file.step",
+            intake=IntakeView.after(staff.locale, result, previous_step),
+        )
+
+    async def _filing(self, uow: UnitOfWork, sender: Sender, data: dict[str, Any]) -> None:
+        await uow.conversations.put(
+            Conversation(sender.telegram_id, FILING, data, self.clock.now())
         )
 
     # -- the customer answers a resolution --------------------------------------------------

@@ -1,0 +1,166 @@
+"""Relay latency: customer messages on claimed tickets, through the outbox to the agent, vs echo.
+
+The real Application runs in process on the fake Bot API and a fresh SQLite file, behind
+PTB's AIORateLimiter with the flood limits off (as in bench/intake.py). Not timed: every
+customer files one ticket through /new, the dispatcher posts the cards to the staff chat, and
+one agent per ten tickets presses Claim on them. Timed: each customer sends plain text
+messages, round after round; a message counts from feeding its update until the dispatcher,
+run after it as its job would be, has delivered the relayed copy to the agent (every relay is
+checked). The baseline is bench/intake.py's echo bot fed the same number of text updates.
+Prints messages/s and p50/p99 latency for both, and last `ratio: X` = desk cost per relayed
+message / echo cost per update.
+
+    python bench/relay.py [--customers 100] [--messages 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import intake
+from bench.intake import _drive, _unlimited, run_echo
+from bot.app import build_application
+from domain.clock import SystemClock
+from tests.e2e import dsl, updates
+from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
+from tests.e2e.fakebot import FakeBotApi
+from tests.e2e.steps import TICKET_NUMBER, add_staff, label
+from tests.e2e.updates import TgUser
+
+TICKETS_PER_AGENT = 10
+
+
+def _said(user: TgUser, round_: int) -> str:
+    return f"Round {round_} from {user.id}: the till still beeps at every sale"
+
+
+async def _start(folder: Path) -> DeskHarness:
+    """The e2e harness's desk (real clock) behind the bench's unlimited rate limiter."""
+    desk = DeskHarness(f"sqlite+aiosqlite:///{folder}/relay.db", SystemClock())  # type: ignore[arg-type]
+    unlimited = partial(build_application, rate_limiter=_unlimited())
+    with mock.patch.object(dsl, "build_application", unlimited):
+        return await desk.start()
+
+
+def _number_told(api: FakeBotApi, user: TgUser) -> str:
+    """The ticket number the desk last told `user`."""
+    for message in reversed(api.messages_to(user.id)):
+        found = TICKET_NUMBER.search(message.plain_text or "")
+        if found:
+            return found.group()
+    raise SystemExit(f"customer {user.id} was never told a ticket number")
+
+
+async def _claimed_tickets(desk: DeskHarness, customers: list[Person]) -> list[Person]:
+    """File a ticket per customer and have it claimed; returns each customer's agent."""
+    await _drive(desk.app, desk.api, [c.user for c in customers], desk.dispatch)
+    count = -(-len(customers) // TICKETS_PER_AGENT)
+    agents = [desk.customer(40_000 + n, f"Agent {n}") for n in range(count)]
+    for agent in agents:
+        await add_staff(desk, agent)
+    claim = label("en", "staff.button.claim")
+    assignees = []
+    for n, customer in enumerate(customers):
+        number = _number_told(desk.api, customer.user)
+        cards = [m for m in desk.api.messages_to(STAFF_CHAT) if number in (m.plain_text or "")]
+        if not cards:
+            raise SystemExit(f"no card of {number} in the staff chat")
+        agent = agents[n // TICKETS_PER_AGENT]
+        await agent.press(claim, on=cards[-1])
+        assignees.append(agent)
+    await desk.dispatch()
+    return assignees
+
+
+def _check_relayed(api: FakeBotApi, agent: Person, before: int, text: str) -> None:
+    new = api.messages_to(agent.id)[before:]
+    if not any(m.method == "sendMessage" and text in (m.plain_text or "") for m in new):
+        sent = [m.plain_text for m in new]
+        raise SystemExit(f"{text!r} was not relayed to agent {agent.id}; it got {sent}")
+
+
+async def _converse(
+    desk: DeskHarness, customers: list[Person], agents: list[Person], rounds: int
+) -> tuple[float, list[float]]:
+    """Every customer writes `rounds` times; returns busy seconds and per-message latencies."""
+    latencies: list[float] = []
+    for round_ in range(rounds):
+        for customer, agent in zip(customers, agents, strict=True):
+            text = _said(customer.user, round_)
+            update = updates.text_message(desk.app.bot, customer.user, text)
+            before = len(desk.api.messages_to(agent.id))
+            started = time.perf_counter()
+            await desk.app.process_update(update)
+            await desk.dispatch()
+            latencies.append(time.perf_counter() - started)
+            _check_relayed(desk.api, agent, before, text)
+    return sum(latencies), latencies
+
+
+async def run_desk(
+    customers: int, messages: int, warmup: int, folder: Path
+) -> tuple[float, list[float]]:
+    desk = await _start(folder)
+    try:
+        people = [desk.customer(30_000 + n, "Ann") for n in range(warmup + customers)]
+        agents = await _claimed_tickets(desk, people)
+        await _converse(desk, people[:warmup], agents[:warmup], messages)
+        return await _converse(desk, people[warmup:], agents[warmup:], messages)
+    finally:
+        await desk.stop()
+
+
+async def run_baseline(customers: int, messages: int, warmup: int) -> tuple[float, list[float]]:
+    """bench/intake.py's echo runner, each "ticket" being `messages` plain text updates."""
+
+    def say(bot: Any, user: TgUser, api: FakeBotApi) -> Any:
+        return updates.text_message(bot, user, _said(user, 0))
+
+    with mock.patch.object(intake, "TICKET", [say] * messages):
+        return await run_echo(customers, warmup)
+
+
+def _line(name: str, unit: str, busy: float, latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    per_item = busy / len(ordered)
+    print(
+        f"{name}: {len(ordered) / busy:8.1f} {unit}/s  "
+        f"p50 {statistics.median(ordered) * 1000:.2f} ms  "
+        f"p99 {ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000:.2f} ms  "
+        f"({per_item * 1000:.3f} ms per {unit.removesuffix('s')})"
+    )
+    return per_item
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=5, help="per customer")
+    parser.add_argument("--warmup", type=int, default=10, help="customers, not timed")
+    return parser.parse_args()
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        desk = await run_desk(args.customers, args.messages, args.warmup, Path(folder))
+    echo = await run_baseline(args.customers, args.messages, args.warmup)
+    agents = -(-(args.customers + args.warmup) // TICKETS_PER_AGENT)
+    print(f"customers: {args.customers}, messages each: {args.messages}, agents: {agents}")
+    desk_cost = _line("desk", "messages", *desk)
+    echo_cost = _line("echo", "updates", *echo)
+    print(f"ratio: {desk_cost / echo_cost:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(_arguments()))
