@@ -82,12 +82,13 @@ async def _drive(
     api: FakeBotApi,
     users: list[TgUser],
     after_ticket: Callable[[], Awaitable[None]] | None,
+    steps: list[Step] = TICKET,
 ) -> tuple[float, list[float]]:
-    """Feed every ticket's updates; returns total busy seconds and per-update latencies."""
+    """Feed every user's `steps`; returns total busy seconds and per-update latencies."""
     latencies: list[float] = []
     busy = 0.0
     for user in users:
-        for step in TICKET:
+        for step in steps:
             update = step(app.bot, user, api)
             started = time.perf_counter()
             await app.process_update(update)
@@ -139,7 +140,10 @@ async def _echo(update: Update, context: Any) -> None:
         await update.effective_message.reply_text(update.effective_message.text or "ok")
 
 
-async def run_echo(tickets: int, warmup: int) -> tuple[float, list[float]]:
+async def run_echo(
+    tickets: int, warmup: int, steps: list[Step] = TICKET
+) -> tuple[float, list[float]]:
+    """The bare echo bot fed `steps` per user."""
     api = FakeBotApi()
     app = (
         Application.builder()
@@ -153,8 +157,10 @@ async def run_echo(tickets: int, warmup: int) -> tuple[float, list[float]]:
     app.add_handler(CallbackQueryHandler(_echo))
     await app.initialize()
     try:
-        await _drive(app, api, [TgUser(10_000 + i, "Warm") for i in range(warmup)], None)
-        return await _drive(app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], None)
+        await _drive(app, api, [TgUser(10_000 + i, "Warm") for i in range(warmup)], None, steps)
+        return await _drive(
+            app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], None, steps
+        )
     finally:
         await app.shutdown()
 

@@ -21,18 +21,14 @@ import statistics
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import intake
 from bench.intake import _drive, _unlimited, run_echo
-from bot.app import build_application
 from domain.clock import SystemClock
-from tests.e2e import dsl, updates
+from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.fakebot import FakeBotApi
 from tests.e2e.steps import TICKET_NUMBER, add_staff, label
@@ -47,10 +43,12 @@ def _said(user: TgUser, round_: int) -> str:
 
 async def _start(folder: Path) -> DeskHarness:
     """The e2e harness's desk (real clock) behind the bench's unlimited rate limiter."""
-    desk = DeskHarness(f"sqlite+aiosqlite:///{folder}/relay.db", SystemClock())  # type: ignore[arg-type]
-    unlimited = partial(build_application, rate_limiter=_unlimited())
-    with mock.patch.object(dsl, "build_application", unlimited):
-        return await desk.start()
+    desk = DeskHarness(
+        f"sqlite+aiosqlite:///{folder}/relay.db",
+        SystemClock(),  # type: ignore[arg-type]
+        rate_limiter=_unlimited(),
+    )
+    return await desk.start()
 
 
 def _number_told(api: FakeBotApi, user: TgUser) -> str:
@@ -127,8 +125,7 @@ async def run_baseline(customers: int, messages: int, warmup: int) -> tuple[floa
     def say(bot: Any, user: TgUser, api: FakeBotApi) -> Any:
         return updates.text_message(bot, user, _said(user, 0))
 
-    with mock.patch.object(intake, "TICKET", [say] * messages):
-        return await run_echo(customers, warmup)
+    return await run_echo(customers, warmup, [say] * messages)
 
 
 def _line(name: str, unit: str, busy: float, latencies: list[float]) -> float:

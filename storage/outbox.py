@@ -113,7 +113,13 @@ class SqlOutboxStore:
             if card_id is not None and message_id is not None:
                 await session.execute(
                     update(TicketCardRow)
-                    .where(TicketCardRow.id == card_id)
+                    .where(
+                        TicketCardRow.id == card_id,
+                        or_(
+                            TicketCardRow.message_id.is_(None),
+                            TicketCardRow.message_id != message_id,
+                        ),
+                    )
                     .values(message_id=message_id)
                     .execution_options(synchronize_session=False)
                 )

@@ -132,7 +132,9 @@ class Desk(ServiceBase):
             elif isinstance(value, intake.Choice):
                 outcome = Rejected(actor.locale, "error.bad_callback")
             else:
-                outcome = await self._message_for_ticket(uow, sender, actor, value)
+                outcome = await self._message_for_ticket(
+                    uow, sender, actor, value, pending=current is not None
+                )
             await uow.commit()
         return outcome
 
@@ -216,7 +218,13 @@ class Desk(ServiceBase):
     # -- messages outside a flow -------------------------------------------------------------
 
     async def _message_for_ticket(
-        self, uow: UnitOfWork, sender: Sender, actor: Actor, value: intake.Input
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        actor: Actor,
+        value: intake.Input,
+        *,
+        pending: bool,
     ) -> CustomerMessageOutcome:
         customer = self._require_customer(actor)
         assert customer.id is not None
@@ -245,7 +253,8 @@ class Desk(ServiceBase):
         if not tickets:
             return NoOpenTicket(actor.locale)
         if len(tickets) == 1:
-            await uow.conversations.delete(sender.telegram_id)
+            if pending:  # an older message still waiting for "which ticket?" is dropped
+                await uow.conversations.delete(sender.telegram_id)
             ticket = await self._append(uow, customer, tickets[0], body, attachments)
             return Appended(actor.locale, ticket)
         pending = {"body": body, "attachments": [a.to_dict() for a in attachments]}
@@ -281,12 +290,15 @@ class Desk(ServiceBase):
         attachments: list[Attachment],
     ) -> Ticket:
         assert customer.id is not None
+        status_before = ticket.status
         event = ticket.add_customer_message(
             customer_id=customer.id, body=body, attachments=attachments, now=self.clock.now()
         )
         await uow.tickets.save(ticket)
         await uow.events.add(event)
-        await cards.ticket_changed(uow, self.policy, ticket)
+        # nobody has it yet: the card shows the message; an answer to a question moves it on
+        if ticket.assignee_id is None or ticket.status is not status_before:
+            await cards.ticket_changed(uow, self.policy, ticket)
         if ticket.assignee_id is not None:
             assignee = await uow.staff.get(ticket.assignee_id)
             if assignee is not None and assignee.active:

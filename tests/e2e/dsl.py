@@ -134,6 +134,7 @@ class DeskHarness:
     database_url: str
     clock: FakeClock
     overrides: dict[str, Any] = field(default_factory=dict)
+    rate_limiter: Any = None  # the desk's default (Telegram's flood limits) unless given
     api: FakeBotApi = field(init=False)
     app: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
 
@@ -152,6 +153,7 @@ class DeskHarness:
             clock=self.clock,
             request=self.api,
             get_updates_request=self.api,
+            rate_limiter=self.rate_limiter,
         )
         await self.app.initialize()
         await runtime_of(self.app).prepare()
