@@ -102,6 +102,7 @@ class TicketRow(Base):
     __table_args__ = (
         Index("ix_ticket_customer_status", "customer_id", "status"),
         Index("ix_ticket_department_status", "department_id", "status"),
+        Index("ix_ticket_next_check", "next_check_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -126,6 +127,19 @@ class TicketRow(Base):
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=0)
+    # SLA: targets, the next moment the sweep must look, the resolve clock's pauses, and
+    # for each notice the due time it was sent for (a conditional update claims it once)
+    ack_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
+    resolve_paused_at: Mapped[datetime | None]
+    resolve_paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    ack_warned_for: Mapped[datetime | None]
+    ack_breached_for: Mapped[datetime | None]
+    ack_escalated_for: Mapped[datetime | None]
+    resolve_warned_for: Mapped[datetime | None]
+    resolve_breached_for: Mapped[datetime | None]
+    resolve_escalated_for: Mapped[datetime | None]
 
 
 class TicketEventRow(Base):

@@ -72,6 +72,19 @@ def test_check_config_prints_one_line_per_problem_and_exits_2(tmp_path: Path) ->
     assert any("sla.warn_fraction" in line for line in lines)
 
 
+def test_check_config_refuses_business_hours_that_cannot_work_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[business_hours]\nhours = ["09:00-12:00", "11:00-18:00"]\n', encoding="utf-8"
+    )
+
+    result = run_cli(tmp_path, "check-config", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN)
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("config error: business_hours.hours: ")
+
+
 def test_check_config_refuses_a_missing_token_in_one_line(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "check-config")
 

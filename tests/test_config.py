@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import get_args
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import BaseModel
 
+from bot.app import policy_from
+from bot.cli import main
 from bot.config import CONFIG_ENV, ConfigError, Settings, load_settings
-from domain.ticket import FeedbackType
+from domain.calendar import BusinessCalendar, parse_hours
+from domain.durations import parse_span
+from domain.policy import ClockKind, SlaPolicy, SlaTarget
+from domain.ticket import FeedbackType, Priority
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
@@ -224,6 +231,100 @@ def test_an_sla_duration_must_parse(tmp_path: Path) -> None:
     path = write_config(tmp_path, '[sla.urgent]\nacknowledge = "soon"\n')
 
     assert only_line(path).startswith("sla.urgent.acknowledge: ")
+
+
+# -- business hours and SLA -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[business_hours]\nhours = []\n", "business_hours.hours"),
+        ('[business_hours]\nhours = ["9-18"]\n', "business_hours.hours"),
+        ('[business_hours]\nhours = ["09:00-18:00", "12:00-13:00"]\n', "business_hours.hours"),
+        ('[business_hours]\nhours = ["09:00-09:00"]\n', "business_hours.hours"),
+        ('[business_hours]\nhours = ["09:00-24:30"]\n', "business_hours.hours"),
+        ("[business_hours]\ndays = []\n", "business_hours.days"),
+        ('[business_hours]\ndays = ["mon", "funday"]\n', "business_hours.days"),
+        ('[business_hours]\nholidays = ["2026-02-30"]\n', "business_hours.holidays.0"),
+        ('[business_hours]\nholidays = ["next monday"]\n', "business_hours.holidays.0"),
+        (
+            "[business_hours]\nholidays = [2026-05-01]\nextra_working_days = [2026-05-01]\n",
+            "business_hours.extra_working_days",
+        ),
+        ("[sla]\nwarn_fraction = 0\n", "sla.warn_fraction"),
+        ("[sla]\nwarn_fraction = 1.5\n", "sla.warn_fraction"),
+        ('[sla.critical]\nacknowledge = "5m"\n', "sla.critical"),
+        ('[sla.urgent]\nresolve = "3bd"\n', "sla.urgent.clock"),
+        ('[sla.second_round]\nacknowledge = "1bd"\n', "sla.second_round.clock"),
+        ('[sla.high]\nclock = "around_the_clock"\n', "sla.high.clock"),
+        ('[sla]\nsweep_interval = "1bd"\n', "sla.sweep_interval"),
+        ('[sla]\nsweep_interval = "often"\n', "sla.sweep_interval"),
+    ],
+)
+def test_a_calendar_or_sla_that_cannot_work_is_one_line_naming_the_key_and_exit_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    key: str,
+) -> None:
+    path = write_config(tmp_path, text)
+
+    assert only_line(path).startswith(f"{key}: ")
+
+    monkeypatch.setenv("FEEDBACK_DESK__TELEGRAM__TOKEN", GOOD_TOKEN)
+    assert main(["--config", str(path), "check-config"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"config error: {only_line(path)}"]
+
+
+def test_business_days_around_the_clock_name_the_duration(tmp_path: Path) -> None:
+    path = write_config(tmp_path, '[sla.urgent]\nresolve = "3bd"\n')
+
+    assert "resolve = '3bd'" in only_line(path)
+
+
+def test_the_policy_gets_the_calendar_and_the_sla_from_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = write_config(
+        tmp_path,
+        '[desk]\ntimezone = "Asia/Shanghai"\n'
+        '[business_hours]\ndays = ["mon", "tue", "wed", "thu", "fri", "sat"]\n'
+        "holidays = [2026-05-01]\nextra_working_days = [2026-05-10]\n"
+        '[sla]\nwarn_fraction = 0.5\nsweep_interval = "30s"\n'
+        '[sla.low]\nresolve = "7bd"\n',
+    )
+    monkeypatch.setenv("FEEDBACK_DESK__BUSINESS_HOURS__HOURS", '["09:00-12:00", "13:00-18:00"]')
+
+    policy = policy_from(load_settings(path))
+
+    calendar = policy.calendar
+    assert calendar.timezone == ZoneInfo("Asia/Shanghai")
+    assert calendar.weekdays == frozenset(range(6))
+    assert calendar.hours == parse_hours(["09:00-12:00", "13:00-18:00"])
+    assert calendar.holidays == {date(2026, 5, 1)}
+    assert calendar.extra_working_days == {date(2026, 5, 10)}
+    assert calendar.business_days(1) == timedelta(hours=8)
+    sla = policy.sla
+    assert sla.warn_fraction == 0.5
+    assert sla.sweep_interval == timedelta(seconds=30)
+    assert sla.targets[Priority.LOW] == SlaTarget(
+        parse_span("1h"), parse_span("7bd"), ClockKind.BUSINESS
+    )
+    assert sla.targets[Priority.URGENT].clock is ClockKind.ALWAYS
+    assert sla.second_round == SlaTarget(parse_span("1h"), parse_span("48h"), ClockKind.ALWAYS)
+    # The customer's "we will answer within" promise still follows the acknowledge target.
+    assert policy.promises[Priority.URGENT].within == parse_span("30m")
+    assert not policy.promises[Priority.URGENT].business_hours
+    assert policy.promises[Priority.NORMAL].business_hours
+
+
+def test_the_default_settings_make_the_default_policy() -> None:
+    policy = policy_from(Settings())
+
+    assert policy.sla == SlaPolicy()
+    assert policy.calendar == BusinessCalendar(ZoneInfo("UTC"))
 
 
 # -- routing --------------------------------------------------------------------------------
