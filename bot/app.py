@@ -18,6 +18,7 @@ from domain.people import Department, Role, Staff
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.staffadmin import StaffAdmin
+from domain.services.sweep import SlaSweep, SweepReport
 from domain.services.work import StaffDesk
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
@@ -30,6 +31,7 @@ from storage.uow import SqlUnitOfWorkFactory
 log = logging.getLogger(__name__)
 RUNTIME_KEY = "runtime"
 OUTBOX_JOB = "outbox"
+SLA_JOB = "sla-sweep"
 
 
 def policy_from(settings: Settings) -> DeskPolicy:
@@ -71,6 +73,7 @@ class Runtime:
     desk: Desk
     dispatcher: OutboxDispatcher
     application: Application[Any, Any, Any, Any, Any, Any]
+    sweeper: SlaSweep
 
     async def prepare(self) -> None:
         """Bring the schema to head and the departments in line with config."""
@@ -98,6 +101,21 @@ class Runtime:
         if report.sent or report.parked or report.retried:
             log.info("outbox run", extra=describe(report))
 
+    async def sweep(self) -> SweepReport:
+        """Send the SLA notices that have come due (then the outbox delivers them)."""
+        report = await self.sweeper.run()
+        if report.warnings or report.breaches or report.escalations:
+            log.info(
+                "sla sweep",
+                extra={
+                    "checked": report.checked,
+                    "warnings": report.warnings,
+                    "breaches": report.breaches,
+                    "escalations": report.escalations,
+                },
+            )
+        return report
+
     def kick_outbox(self) -> None:
         """Something was queued: run the dispatcher as soon as possible."""
         job_queue = self.application.job_queue
@@ -117,6 +135,10 @@ def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtim
 
 async def _outbox_job(context: DeskContext) -> None:
     await runtime_of(context.application).dispatch_outbox()
+
+
+async def _sla_job(context: DeskContext) -> None:
+    await runtime_of(context.application).sweep()
 
 
 def build_application(
@@ -165,7 +187,9 @@ def build_application(
             private_chat_gap_seconds=settings.outbox.private_chat_gap_seconds,
         ),
     )
-    runtime = Runtime(settings, clock, uow, desk, dispatcher, application)
+    runtime = Runtime(
+        settings, clock, uow, desk, dispatcher, application, SlaSweep(uow, clock, policy)
+    )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[DEPS_KEY] = Deps(
@@ -190,6 +214,13 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             first=0,
             name=OUTBOX_JOB,
             job_kwargs={"misfire_grace_time": 30, "coalesce": True, "max_instances": 1},
+        )
+        application.job_queue.run_repeating(
+            _sla_job,
+            interval=runtime.sweeper.policy.sla.sweep_interval,
+            first=1,
+            name=SLA_JOB,
+            job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
         )
 
 

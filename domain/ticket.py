@@ -212,6 +212,12 @@ class Ticket:
     closed_at: datetime | None = None
     version: int = 0
     id: int | None = None
+    # SLA (domain.sla keeps them right)
+    ack_due_at: datetime | None = None
+    resolve_due_at: datetime | None = None
+    next_check_at: datetime | None = None
+    resolve_paused_at: datetime | None = None
+    resolve_paused_seconds: int = 0
 
     @property
     def is_open(self) -> bool:

@@ -267,3 +267,10 @@ def filing_choices(locale: str, choices: Sequence[tuple[str, str, str, dict[str,
         for stage, value, label, params in choices
     ]
     return InlineKeyboardMarkup(_rows(buttons, 2 if choices[0][0] == "channel" else 1))
+
+
+def sla_notice(locale: str, number: str, *, assign: bool) -> Markup:
+    """Under an SLA warning (Open) or a breach or escalation (Assign, Open)."""
+    row = [_staff(locale, Act.ASSIGN, number)] if assign else []
+    row.append(_staff(locale, Act.VIEW, number))
+    return InlineKeyboardMarkup([row])

@@ -179,6 +179,15 @@ SENDERS = {
 }
 
 
+def clock_words(locale: str, seconds: int) -> str:
+    """`2 h 05 min`, `40 min`: counted time (working time for business-hours tickets)."""
+    minutes = max(0, seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return t(locale, "time.hours_minutes", h=hours, m=f"{minutes:02d}")
+    return t(locale, "time.minutes", m=minutes)
+
+
 def card_text(locale: str, params: dict[str, Any]) -> str:
     """A ticket card: what staff need to decide at a glance."""
     lines = [
@@ -205,7 +214,14 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         t(locale, "card.title", title=params.get("title", "")),
     ]
     if params.get("due"):
-        lines.append(t(locale, "card.due", due=params["due"]))
+        key = "card.due" if params.get("due_target") == "acknowledge" else "card.due_resolve"
+        line = t(locale, key, due=params["due"])
+        left = params.get("left_seconds")
+        if left is not None and left >= 0:
+            line += " · " + t(locale, "card.left", left=Safe(clock_words(locale, left)))
+        elif left is not None:
+            line += " · " + t(locale, "card.overdue", by=Safe(clock_words(locale, -left)))
+        lines.append(line)
     lines.append(t(locale, "card.attachments", count=params.get("attachments", 0)))
     if params.get("assignee"):
         lines.append(t(locale, "card.assignee", name=params["assignee"]))
@@ -300,6 +316,18 @@ def notice(
             resolution=params.get("resolution", ""),
         )
         markup = keyboards.confirm_resolution(locale, params["number"])
+        return Outgoing("send_message", {"text": text, "reply_markup": markup})
+    if kind.startswith("sla."):
+        text = t(
+            locale,
+            f"notice.sla_{kind.removeprefix('sla.')}",
+            number=params["number"],
+            priority=t(locale, f"priority.{params['priority']}"),
+            target=t(locale, f"target.{params['target']}"),
+            due=params["due"],
+            title=params.get("title", ""),
+        )
+        markup = keyboards.sla_notice(locale, params["number"], assign=kind != "sla.warning")
         return Outgoing("send_message", {"text": text, "reply_markup": markup})
     if kind in _TO_STAFF:
         text = t(locale, _TO_STAFF[kind], **params)

@@ -78,6 +78,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("lang", customer.lang, filters=PRIVATE))
     application.add_handler(CommandHandler("queue", staff.queue))
     application.add_handler(CommandHandler("mine", staff.mine))
+    application.add_handler(CommandHandler("overdue", staff.overdue))
     application.add_handler(CommandHandler("ticket", staff.ticket))
     application.add_handler(CommandHandler("find", staff.find))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))

@@ -134,7 +134,7 @@ def _compose(view: StaffView, context: DeskContext) -> tuple[str, keyboards.Mark
     if view.key == "staff.history":
         markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
         return _history_text(view, context), markup, True
-    if view.key in ("staff.queue", "staff.mine", "staff.found"):
+    if view.key in ("staff.queue", "staff.mine", "staff.found", "staff.overdue"):
         key = view.key if view.tickets else f"{view.key}_empty"
         text = t(view.locale, key, count=len(view.tickets))
         return text, _ticket_lines(view.locale, view.tickets), True
@@ -222,6 +222,13 @@ async def queue(update: Update, context: DeskContext) -> None:
     got = await _command(update, context)
     if got is not None:
         await _show(update, context, got[0], await context.work.queue(got[0]))
+
+
+async def overdue(update: Update, context: DeskContext) -> None:
+    """Late and at-risk tickets of my scope, most urgent first."""
+    got = await _command(update, context)
+    if got is not None:
+        await _show(update, context, got[0], await context.work.overdue(got[0]))
 
 
 async def mine(update: Update, context: DeskContext) -> None:

@@ -102,6 +102,11 @@ def _ticket(row: TicketRow) -> Ticket:
         resolved_at=row.resolved_at,
         closed_at=row.closed_at,
         version=row.version,
+        ack_due_at=row.ack_due_at,
+        resolve_due_at=row.resolve_due_at,
+        next_check_at=row.next_check_at,
+        resolve_paused_at=row.resolve_paused_at,
+        resolve_paused_seconds=row.resolve_paused_seconds or 0,
     )
 
 
@@ -307,6 +312,11 @@ class SqlTickets:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at or ticket.created_at,
             version=0,
+            ack_due_at=ticket.ack_due_at,
+            resolve_due_at=ticket.resolve_due_at,
+            next_check_at=ticket.next_check_at,
+            resolve_paused_at=ticket.resolve_paused_at,
+            resolve_paused_seconds=ticket.resolve_paused_seconds,
         )
         self.session.add(row)
         await self.session.flush()
@@ -369,6 +379,64 @@ class SqlTickets:
         rows = await self.session.scalars(query.order_by(*order).limit(limit))
         return [_ticket(r) for r in rows]
 
+    async def due_for_check(self, now: datetime, limit: int) -> Sequence[Ticket]:
+        """Tickets whose next SLA check has come, earliest first: an indexed range read.
+        On PostgreSQL rows another sweeper holds are skipped, not waited for."""
+        query = (
+            select(TicketRow)
+            .where(TicketRow.next_check_at <= now)
+            .order_by(TicketRow.next_check_at, TicketRow.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = await self.session.scalars(query)
+        return [_ticket(r) for r in rows]
+
+    async def claim_notice(self, ticket_id: int, target: str, stage: str, due: datetime) -> bool:
+        """Mark the notice of `stage` (and the stages before it) as sent for `due`; False
+        when it already was, by this sweeper or another."""
+        stages = ("warned", "breached", "escalated")
+        index = ("warning", "breach", "escalation").index(stage)
+        prefix = "ack" if target == "acknowledge" else "resolve"
+        column = getattr(TicketRow, f"{prefix}_{stages[index]}_for")
+        values = {f"{prefix}_{name}_for": due for name in stages[: index + 1]}
+        result = await self.session.execute(
+            update(TicketRow)
+            .where(
+                TicketRow.id == ticket_id,
+                or_(column.is_(None), column != literal(due, type_=UtcDateTime())),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def set_next_check(self, ticket_id: int, at: datetime | None) -> None:
+        await self.session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id)
+            .values(next_check_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def list_flagged(
+        self, *, departments: Sequence[int] | None, limit: int = 30
+    ) -> Sequence[Ticket]:
+        """Open tickets the sweep has warned about (at risk) or found late, in scope."""
+        at_risk = or_(
+            (TicketRow.acknowledged_at.is_(None)) & TicketRow.ack_warned_for.is_not(None),
+            TicketRow.status.in_(["new", "in_progress"])
+            & TicketRow.resolve_warned_for.is_not(None),
+        )
+        query = select(TicketRow).where(
+            at_risk, TicketRow.status.in_(["new", "in_progress", "waiting_customer"])
+        )
+        if departments is not None:
+            query = query.where(TicketRow.department_id.in_(list(departments)))
+        rows = await self.session.scalars(query.order_by(TicketRow.id).limit(limit * 4))
+        return [_ticket(r) for r in rows]
+
     async def save(self, ticket: Ticket) -> None:
         result = await self.session.execute(
             update(TicketRow)
@@ -388,6 +456,11 @@ class SqlTickets:
                 ),
                 resolved_at=ticket.resolved_at,
                 closed_at=ticket.closed_at,
+                ack_due_at=ticket.ack_due_at,
+                resolve_due_at=ticket.resolve_due_at,
+                next_check_at=ticket.next_check_at,
+                resolve_paused_at=ticket.resolve_paused_at,
+                resolve_paused_seconds=ticket.resolve_paused_seconds,
                 version=TicketRow.version + 1,
             )
             .execution_options(synchronize_session=False)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import numbering
+from domain import numbering, sla
 from domain.clock import Clock
 from domain.errors import NotAllowed
 from domain.people import Customer, Role, Sender, Staff
 from domain.policy import DeskPolicy
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ticket import Ticket
 
 
 @dataclass(slots=True)
@@ -88,6 +89,11 @@ class ServiceBase:
                 locale=locale,
             )
         )
+
+    async def _save(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """Write a changed ticket, its SLA due times and next check brought up to date."""
+        sla.refresh(ticket, self.policy, self.clock.now())
+        await uow.tickets.save(ticket)
 
     @staticmethod
     def _require_customer(actor: Actor) -> Customer:

@@ -7,28 +7,20 @@ Rows to one chat go out in order, so the last edit shows the ticket as it is.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from domain import sla
 from domain.masking import mask_phone
 from domain.people import Customer, Department, Role, Staff
 from domain.policy import DeskPolicy
 from domain.ports import CardRef, Notice, UnitOfWork
-from domain.ticket import EventKind, Ticket
+from domain.ticket import EventKind, Status, Ticket
 
 CARD = "card"  # the department's card
 COLLAB = "collab"  # a card asking another department for help
 CARD_NOTICE = "card"
 PREVIEW_CHARS = 300
-
-
-def due_at(ticket: Ticket, policy: DeskPolicy) -> datetime | None:
-    """When the desk promised to acknowledge the ticket (working days counted as days)."""
-    promise = policy.promises.get(ticket.priority)
-    if promise is None:
-        return None
-    within = promise.within
-    return ticket.created_at + within.clock + timedelta(days=within.business_days)
 
 
 async def recipients(
@@ -58,20 +50,22 @@ async def post(
 ) -> None:
     """New cards of `ticket` for `department` (its own cards, or a collaboration card)."""
     assert ticket.id is not None
-    snapshot = await _snapshot(uow, policy, ticket)
+    snapshot = await _snapshot(uow, policy, ticket, now)
     for chat_id, locale in await recipients(uow, policy, department):
         card_id = await uow.cards.add(ticket.id, chat_id, locale, kind, department.id, now)
         card = CardRef(card_id, ticket.id, chat_id, locale, kind, department.id)
         uow.outbox.add(_notice(card, snapshot, question=question))
 
 
-async def ticket_changed(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> None:
-    """Edit every card of `ticket` to show it as it is now."""
+async def ticket_changed(
+    uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket, *, now: datetime | None = None
+) -> None:
+    """Edit every card of `ticket` to show it as it is now (with the SLA time left at `now`)."""
     assert ticket.id is not None
     cards = await uow.cards.for_ticket(ticket.id)
     if not cards:
         return
-    snapshot = await _snapshot(uow, policy, ticket)
+    snapshot = await _snapshot(uow, policy, ticket, now)
     for card in cards:
         uow.outbox.add(_notice(card, snapshot))
 
@@ -87,7 +81,9 @@ def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = N
     return Notice(card.chat_id, CARD_NOTICE, card.locale, params, card.ticket_id)
 
 
-async def _snapshot(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict[str, Any]:
+async def _snapshot(
+    uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket, now: datetime | None = None
+) -> dict[str, Any]:
     assert ticket.id is not None
     customer = await uow.customers.get(ticket.customer_id)
     department = await uow.departments.get(ticket.department_id)
@@ -95,7 +91,14 @@ async def _snapshot(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict
     history = await uow.events.list_for_ticket(ticket.id, customer_visible_only=True)
     messages = [e for e in history if e.kind is EventKind.CUSTOMER_MESSAGE]
     last = messages[-1].body if messages and messages[-1].body else None
-    due = due_at(ticket, policy)
+    running = sla.left(ticket, policy, now) if now is not None else None
+    due = (
+        ticket.ack_due_at
+        if ticket.acknowledged_at is None and ticket.status is Status.NEW
+        else ticket.resolve_due_at
+        if ticket.status in sla.RESOLVE_RUNNING
+        else None
+    )
     return {
         "number": ticket.number,
         "type": ticket.type.value,
@@ -111,6 +114,8 @@ async def _snapshot(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict
         "department": _department_name(department),
         "assignee": assignee.name if assignee else None,
         "due": due.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M") if due else None,
+        "due_target": ("acknowledge" if ticket.acknowledged_at is None else "resolve"),
+        "left_seconds": int(running[1].total_seconds()) if running else None,
         "messages": len(messages),
         "last_message": _preview(last),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import intake, numbering
+from domain import intake, numbering, sla
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender, Staff
@@ -178,26 +178,26 @@ class Desk(ServiceBase):
             raise NotFound("error.no_department", type=draft.type.value)
         day = now.astimezone(self.policy.timezone).date()
         seq = await uow.counters.next(numbering.ticket_counter_key(day))
-        ticket = await uow.tickets.add(
-            Ticket(
-                number=numbering.ticket_number(day, seq),
-                customer_id=customer.id,
-                department_id=department.id,
-                type=draft.type,
-                channel=draft.channel,
-                priority=self.policy.initial_priority(
-                    business_stopped=bool(draft.stopped), vip=customer.vip
-                ),
-                title=title_from(draft.description),
-                description=draft.description,
-                created_at=now,
-                updated_at=now,
-                reference=draft.reference,
-                contact_phone=draft.phone,
-                business_stopped=bool(draft.stopped),
-                attachment_count=len(draft.attachments),
-            )
+        ticket = Ticket(
+            number=numbering.ticket_number(day, seq),
+            customer_id=customer.id,
+            department_id=department.id,
+            type=draft.type,
+            channel=draft.channel,
+            priority=self.policy.initial_priority(
+                business_stopped=bool(draft.stopped), vip=customer.vip
+            ),
+            title=title_from(draft.description),
+            description=draft.description,
+            created_at=now,
+            updated_at=now,
+            reference=draft.reference,
+            contact_phone=draft.phone,
+            business_stopped=bool(draft.stopped),
+            attachment_count=len(draft.attachments),
         )
+        sla.refresh(ticket, self.policy, now)
+        ticket = await uow.tickets.add(ticket)
         await uow.events.add(
             TicketEvent(
                 kind=EventKind.FILED,
@@ -294,7 +294,7 @@ class Desk(ServiceBase):
         event = ticket.add_customer_message(
             customer_id=customer.id, body=body, attachments=attachments, now=self.clock.now()
         )
-        await uow.tickets.save(ticket)
+        await self._save(uow, ticket)
         await uow.events.add(event)
         # nobody has it yet: the card shows the message; an answer to a question moves it on
         if ticket.assignee_id is None or ticket.status is not status_before:
@@ -348,7 +348,7 @@ class Desk(ServiceBase):
             if not ticket.is_open:  # withdrawn already (an old button) or closed: not "claimed"
                 raise IllegalTransition("error.ticket_not_open", number=ticket.number)
             event = ticket.withdraw(customer_id=customer.id, now=self.clock.now())
-            await uow.tickets.save(ticket)
+            await self._save(uow, ticket)
             await uow.events.add(event)
             await uow.commit()
         return Withdrawn(actor.locale, ticket)

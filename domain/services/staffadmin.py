@@ -242,7 +242,7 @@ class StaffAdmin(ServiceBase):
         )
         for ticket in tickets:
             event = Work.unassign(ticket, actor_id, now, UNASSIGN_REASON)
-            await uow.tickets.save(ticket)
+            await self._save(uow, ticket)
             await uow.events.add(event)
             await cards.ticket_changed(uow, self.policy, ticket)
         return len(tickets)

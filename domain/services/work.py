@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain import intake
+from domain import intake, sla
 from domain.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from domain.intake import Draft
 from domain.masking import mask_phone as mask
@@ -720,8 +720,24 @@ class StaffDesk(ServiceBase):
                 )
             )
             await uow.commit()
-        tickets.sort(key=lambda t: (cards.due_at(t, self.policy) or t.created_at, t.id or 0))
+        tickets.sort(key=lambda t: (t.ack_due_at or t.created_at, t.id or 0))
         return StaffView(staff.locale, "staff.queue", tickets=tickets[:20])
+
+    async def overdue(self, sender: Sender) -> StaffView:
+        """Late and at-risk tickets in my scope, the most overdue first."""
+        async with self.uow() as uow:
+            staff = await self._staff(uow, sender)
+            departments = None if staff.role is Role.ADMIN else [staff.department_id or -1]
+            tickets = list(await uow.tickets.list_flagged(departments=departments))
+            await uow.commit()
+        now = self.clock.now()
+
+        def urgency(ticket: Ticket) -> tuple[float, int]:
+            running = sla.left(ticket, self.policy, now)
+            return (running[1].total_seconds() if running else 0.0, ticket.id or 0)
+
+        tickets.sort(key=urgency)
+        return StaffView(staff.locale, "staff.overdue", tickets=tickets[:20])
 
     async def mine(self, sender: Sender) -> StaffView:
         """My open tickets."""
@@ -753,9 +769,9 @@ class StaffDesk(ServiceBase):
     # -- helpers ----------------------------------------------------------------------------
 
     async def _record(self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent) -> None:
-        await uow.tickets.save(ticket)
+        await self._save(uow, ticket)
         await uow.events.add(event)
-        await cards.ticket_changed(uow, self.policy, ticket)
+        await cards.ticket_changed(uow, self.policy, ticket, now=self.clock.now())
 
     async def _expect(
         self, uow: UnitOfWork, sender: Sender, act: Act, ticket: Ticket, **extra: Any

@@ -177,6 +177,10 @@ class DeskHarness:
         """Run the outbox dispatcher once, as its job would."""
         return await runtime_of(self.app).dispatcher.run(self.app.bot)
 
+    async def sweep(self) -> Any:
+        """Run the SLA sweep once, as its job would; returns its report."""
+        return await runtime_of(self.app).sweep()
+
     def customer(
         self,
         user_id: int,

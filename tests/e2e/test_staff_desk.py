@@ -40,7 +40,7 @@ LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 
 def card_of(desk: DeskHarness, number: str, chat: int = STAFF_CHAT):
     """The newest card of ticket `number` in `chat` (cards are edited, never re-sent)."""
-    cards = [m for m in desk.api.messages_to(chat) if number in (m.plain_text or "")]
+    cards = [m for m in desk.api.messages_to(chat) if f"🎫 {number}" in (m.plain_text or "")]
     assert cards, f"no card of {number} in {chat}"
     return cards[-1]
 
