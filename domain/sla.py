@@ -98,7 +98,7 @@ def refresh(ticket: Ticket, policy: DeskPolicy, now: datetime) -> None:
         ticket.created_at, policy.sla_length(target, Target.RESOLVE) + paused
     )
     upcoming = moments(ticket, policy)
-    ticket.next_check_at = min(upcoming[0].at, now) if upcoming else None
+    ticket.next_check_at = max(upcoming[0].at, now) if upcoming else None
 
 
 def due_now(ticket: Ticket, policy: DeskPolicy, now: datetime) -> list[Moment]:

@@ -5,7 +5,8 @@ writes its outbox row."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain import sla
@@ -20,20 +21,25 @@ BATCH = 500
 
 @dataclass(slots=True)
 class SweepReport:
-    """What one sweep did."""
+    """What one sweep did: tickets looked at, notices queued by stage."""
 
     checked: int = 0
-    warnings: int = 0
-    breaches: int = 0
-    escalations: int = 0
+    queued: Counter[sla.Stage] = field(default_factory=Counter)
 
     def count(self, stage: sla.Stage) -> None:
-        if stage is sla.Stage.WARNING:
-            self.warnings += 1
-        elif stage is sla.Stage.BREACH:
-            self.breaches += 1
-        else:
-            self.escalations += 1
+        self.queued[stage] += 1
+
+    @property
+    def warnings(self) -> int:
+        return self.queued[sla.Stage.WARNING]
+
+    @property
+    def breaches(self) -> int:
+        return self.queued[sla.Stage.BREACH]
+
+    @property
+    def escalations(self) -> int:
+        return self.queued[sla.Stage.ESCALATION]
 
 
 class SlaSweep(ServiceBase):

@@ -58,6 +58,14 @@ async def sweep_and_send(desk: DeskHarness):
     return report
 
 
+async def comes_at(desk: DeskHarness, stage: str, before: datetime, at: datetime) -> None:
+    """Nothing of `stage` a minute before `at`; one notice of it at `at`."""
+    desk.clock.set(before)
+    assert getattr(await sweep_and_send(desk), stage) == 0
+    desk.clock.set(at)
+    assert getattr(await sweep_and_send(desk), stage) == 1
+
+
 @pytest.mark.parametrize(
     "locale", [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 )
@@ -70,10 +78,7 @@ async def test_warning_breach_and_escalation_each_arrive_once(desk: DeskHarness,
     row = await ticket_row(desk, number)
     assert row.ack_due_at == local(23, 11)
 
-    desk.clock.set(local(23, 10, 44))
-    assert (await sweep_and_send(desk)).warnings == 0
-    desk.clock.set(local(23, 10, 45))
-    assert (await sweep_and_send(desk)).warnings == 1
+    await comes_at(desk, "warnings", local(23, 10, 44), local(23, 10, 45))
     assert sla_texts(desk, STAFF_CHAT) == [
         said(
             "en",
@@ -89,11 +94,7 @@ async def test_warning_breach_and_escalation_each_arrive_once(desk: DeskHarness,
     assert said("en", "card.left", left=said("en", "time.minutes", m=15)) in card.plain_text
     # looking again changes nothing
     assert (await sweep_and_send(desk)).warnings == 0
-    desk.clock.set(local(23, 10, 59))
-    assert (await sweep_and_send(desk)).breaches == 0
-
-    desk.clock.set(local(23, 11))
-    assert (await sweep_and_send(desk)).breaches == 1
+    await comes_at(desk, "breaches", local(23, 10, 59), local(23, 11))
     [breach] = sla_texts(desk, sue.id)
     assert breach == said(
         locale,
@@ -112,10 +113,7 @@ async def test_warning_breach_and_escalation_each_arrive_once(desk: DeskHarness,
     assert sue.last_text == said(locale, "staff.overdue", count=1)
     assert [b.split(" · ")[0] for b in labels(sue.last_message)] == [number]
 
-    desk.clock.set(local(23, 11, 29))
-    assert (await sweep_and_send(desk)).escalations == 0
-    desk.clock.set(local(23, 11, 30))
-    assert (await sweep_and_send(desk)).escalations == 1
+    await comes_at(desk, "escalations", local(23, 11, 29), local(23, 11, 30))
     assert len(sla_texts(desk, ADMIN)) == 1
     desk.clock.set(local(23, 17))
     report = await sweep_and_send(desk)
@@ -139,10 +137,7 @@ async def test_claiming_stops_the_acknowledge_clock_and_the_resolve_clock_runs_o
     # resolve: 3 working days from Mon 10:00 is Thu 10:00; warned at 75% = Wed 12:15
     row = await ticket_row(desk, number)
     assert row.resolve_due_at == local(26, 10)
-    desk.clock.set(local(25, 12, 14))
-    assert (await sweep_and_send(desk)).warnings == 0
-    desk.clock.set(local(25, 12, 15))
-    assert (await sweep_and_send(desk)).warnings == 1
+    await comes_at(desk, "warnings", local(25, 12, 14), local(25, 12, 15))
     assert sla_texts(desk, bob.id)[-1].startswith("⏳")  # the assignee, not the group
     assert sla_texts(desk, STAFF_CHAT) == []
 
@@ -165,10 +160,7 @@ async def test_waiting_for_the_customer_pauses_the_resolve_clock(desk: DeskHarne
     await ann.send("Model T-800")
     row = await ticket_row(desk, number)
     assert row.resolve_due_at == local(25, 4)  # 18 h later than before
-    desk.clock.set(local(24, 21, 59))
-    assert (await sweep_and_send(desk)).warnings == 0
-    desk.clock.set(local(24, 22))
-    assert (await sweep_and_send(desk)).warnings == 1
+    await comes_at(desk, "warnings", local(24, 21, 59), local(24, 22))
 
 
 async def test_urgent_at_night_pings_at_night_a_normal_one_waits_for_monday(desk: DeskHarness):
