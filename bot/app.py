@@ -17,6 +17,7 @@ from domain.clock import Clock, SystemClock
 from domain.people import Department, Role, Staff
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
+from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.sweep import SlaSweep, SweepReport
 from domain.services.work import StaffDesk
@@ -60,6 +61,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
         admin_ids=frozenset(settings.desk.admins),
         calendar=settings.business_hours.calendar(timezone),
         sla=sla,
+        satisfaction=settings.satisfaction.to_policy(),
     )
 
 
@@ -74,6 +76,7 @@ class Runtime:
     dispatcher: OutboxDispatcher
     application: Application[Any, Any, Any, Any, Any, Any]
     sweeper: SlaSweep
+    satisfaction: Satisfaction
 
     async def prepare(self) -> None:
         """Bring the schema to head and the departments in line with config."""
@@ -102,7 +105,14 @@ class Runtime:
             log.info("outbox run", extra=describe(report))
 
     async def sweep(self) -> SweepReport:
-        """Send the SLA notices that have come due (then the outbox delivers them)."""
+        """Close resolved tickets nobody confirmed, remind unanswered polls, and queue the
+        SLA notices that have come due (the outbox delivers them)."""
+        timers = await self.satisfaction.run_timers()
+        if timers.auto_closed or timers.reminders:
+            log.info(
+                "closing the loop",
+                extra={"auto_closed": timers.auto_closed, "reminders": timers.reminders},
+            )
         report = await self.sweeper.run()
         if report.warnings or report.breaches or report.escalations:
             log.info(
@@ -188,13 +198,21 @@ def build_application(
         ),
     )
     runtime = Runtime(
-        settings, clock, uow, desk, dispatcher, application, SlaSweep(uow, clock, policy)
+        settings,
+        clock,
+        uow,
+        desk,
+        dispatcher,
+        application,
+        SlaSweep(uow, clock, policy),
+        Satisfaction(uow, clock, policy),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[DEPS_KEY] = Deps(
         desk=desk,
         work=StaffDesk(uow, clock, policy),
+        satisfaction=runtime.satisfaction,
         policy=policy,
         kick_outbox=runtime.kick_outbox,
         staffadmin=StaffAdmin(uow, clock, policy),

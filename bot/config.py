@@ -31,7 +31,7 @@ from pydantic_settings.exceptions import SettingsError
 
 from domain.calendar import WEEKDAYS, BusinessCalendar, parse_hours, parse_weekdays
 from domain.durations import parse_span
-from domain.policy import ClockKind, SlaPolicy
+from domain.policy import ClockKind, SatisfactionPolicy, SlaPolicy
 from domain.policy import SlaTarget as Targets
 from domain.ticket import FeedbackType, Priority
 
@@ -234,6 +234,32 @@ class OutboxSection(Section):
     private_chat_gap_seconds: float = Field(default=1.0, ge=0, le=10)
 
 
+class SatisfactionSection(Section):
+    auto_close_after: str = "3d"
+    reminder_after: str = "24h"
+    expires_after: str = "7d"
+    second_round_at_most: int = Field(default=3, ge=0, le=4)
+    poll_after_second_round: bool = True
+
+    _clock = field_validator("auto_close_after", "reminder_after", "expires_after")(_clock_time)
+
+    @model_validator(mode="after")
+    def _reminder_before_expiry(self) -> SatisfactionSection:
+        if parse_span(self.reminder_after).clock >= parse_span(self.expires_after).clock:
+            raise ValueError("reminder_after: must be shorter than expires_after")
+        return self
+
+    def to_policy(self) -> SatisfactionPolicy:
+        """The domain's view of these settings."""
+        return SatisfactionPolicy(
+            auto_close_after=parse_span(self.auto_close_after).clock,
+            reminder_after=parse_span(self.reminder_after).clock,
+            expires_after=parse_span(self.expires_after).clock,
+            second_round_at_most=self.second_round_at_most,
+            poll_after_second_round=self.poll_after_second_round,
+        )
+
+
 class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -259,6 +285,7 @@ class Settings(BaseSettings):
     sla: SlaSection = SlaSection()
     limits: LimitsSection = Field(default_factory=LimitsSection)
     outbox: OutboxSection = Field(default_factory=OutboxSection)
+    satisfaction: SatisfactionSection = Field(default_factory=SatisfactionSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
 
     @classmethod

@@ -27,6 +27,7 @@ class Act(StrEnum):
     COLLABORATE = "collab"
     ANSWER = "answer"  # a collaborating department answers its question
     RESOLVE = "resolve"
+    CLOSE = "close"  # a resolved ticket the customer confirmed some other way
     REVEAL = "reveal"
     HISTORY = "hist"
     FILES = "files"
@@ -67,6 +68,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.COLLABORATE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.ANSWER): frozenset({Scope.COLLABORATING}),
     (Role.AGENT, Act.RESOLVE): frozenset(_AGENT_OWN),
+    (Role.AGENT, Act.CLOSE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
     # supervisors: everything an agent does, on every ticket of their department
@@ -82,6 +84,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.COLLABORATE): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.ANSWER): frozenset({Scope.COLLABORATING}),
     (Role.SUPERVISOR, Act.RESOLVE): frozenset(_DEPT),
+    (Role.SUPERVISOR, Act.CLOSE): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.REVEAL): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.ASSIGN): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),

@@ -102,6 +102,17 @@ class SlaPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class SatisfactionPolicy:
+    """Closing the loop: auto-close, the 1-5 poll, its reminder, the second round."""
+
+    auto_close_after: timedelta = timedelta(days=3)
+    reminder_after: timedelta = timedelta(hours=24)
+    expires_after: timedelta = timedelta(days=7)
+    second_round_at_most: int = 3  # a counted score this low or lower starts it
+    poll_after_second_round: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class DeskPolicy:
     """Everything configurable the use cases need to decide."""
 
@@ -117,6 +128,7 @@ class DeskPolicy:
     # once constructed).
     calendar: BusinessCalendar = None  # type: ignore[assignment]
     sla: SlaPolicy = field(default_factory=SlaPolicy)
+    satisfaction: SatisfactionPolicy = field(default_factory=SatisfactionPolicy)
 
     def __post_init__(self) -> None:
         if self.calendar is None:

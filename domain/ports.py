@@ -44,6 +44,20 @@ class CardRef:
     department_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """A satisfaction poll as stored."""
+
+    id: int
+    ticket_id: int
+    customer_id: int
+    round: int
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None = None
+    score: int | None = None
+
+
 @dataclass(slots=True)
 class OutboxItem:
     """An outbox row claimed for delivery."""
@@ -141,6 +155,7 @@ class TicketRepository(Protocol):
     async def list_flagged(
         self, *, departments: Sequence[int] | None, limit: int = 30
     ) -> Sequence[Ticket]: ...
+    async def due_auto_close(self, now: datetime, limit: int) -> Sequence[Ticket]: ...
     async def save(self, ticket: Ticket) -> None:
         """Write the ticket if nobody changed it since it was read; else ConcurrentChange."""
         ...
@@ -174,6 +189,27 @@ class CollaborationRepository(Protocol):
     async def departments_for(self, ticket_id: int) -> frozenset[int]: ...
 
 
+class PollRepository(Protocol):
+    async def add(
+        self,
+        ticket_id: int,
+        customer_id: int,
+        round: int,
+        now: datetime,
+        expires_at: datetime,
+        remind_at: datetime,
+    ) -> int: ...
+    async def get(self, poll_id: int) -> Poll | None: ...
+    async def latest_for_ticket(self, ticket_id: int) -> int | None: ...
+    async def answer(self, poll_id: int, score: int, now: datetime, counted: bool) -> bool:
+        """Record the answer unless there is one; False when there was."""
+        ...
+
+    async def set_comment(self, poll_id: int, comment: str) -> None: ...
+    async def due_reminders(self, now: datetime, limit: int) -> Sequence[Poll]: ...
+    async def claim_reminder(self, poll_id: int, now: datetime) -> bool: ...
+
+
 class OutboxRepository(Protocol):
     def add(self, notice: Notice) -> None: ...
 
@@ -203,6 +239,7 @@ class UnitOfWork(Protocol):
     counters: Counters
     cards: CardRepository
     collaborations: CollaborationRepository
+    polls: PollRepository
     invites: InviteRepository
 
     async def __aenter__(self) -> Self: ...

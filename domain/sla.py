@@ -43,7 +43,16 @@ class Moment:
 
 
 def target_of(ticket: Ticket, policy: DeskPolicy) -> SlaTarget:
-    return policy.sla.target_for(ticket.priority)
+    return policy.sla.target_for(ticket.priority, second_round=ticket.round > 1)
+
+
+def _start(ticket: Ticket) -> datetime:
+    """Clocks run from filing; a second round's from its start."""
+    return (
+        ticket.round_started_at
+        if ticket.round > 1 and ticket.round_started_at
+        else (ticket.created_at)
+    )
 
 
 def _moments(
@@ -73,10 +82,11 @@ def moments(ticket: Ticket, policy: DeskPolicy) -> list[Moment]:
     target = target_of(ticket, policy)
     paused = timedelta(seconds=ticket.resolve_paused_seconds)
     running: list[Moment] = []
-    if ticket.acknowledged_at is None and ticket.status is Status.NEW:
-        running += _moments(policy, target, Target.ACKNOWLEDGE, ticket.created_at, timedelta())
+    start = _start(ticket)
+    if ticket.acknowledged_in_round is None and ticket.status in RESOLVE_RUNNING:
+        running += _moments(policy, target, Target.ACKNOWLEDGE, start, timedelta())
     if ticket.status in RESOLVE_RUNNING:
-        running += _moments(policy, target, Target.RESOLVE, ticket.created_at, paused)
+        running += _moments(policy, target, Target.RESOLVE, start, paused)
     return sorted(running, key=lambda m: m.at)
 
 
@@ -93,10 +103,14 @@ def refresh(ticket: Ticket, policy: DeskPolicy, now: datetime) -> None:
         ticket.resolve_paused_seconds += int(waited.total_seconds())
         ticket.resolve_paused_at = None
     paused = timedelta(seconds=ticket.resolve_paused_seconds)
-    ticket.ack_due_at = policy.sla_due(ticket.created_at, target, Target.ACKNOWLEDGE)
-    ticket.resolve_due_at = clock.add(
-        ticket.created_at, policy.sla_length(target, Target.RESOLVE) + paused
-    )
+    start = _start(ticket)
+    ticket.ack_due_at = policy.sla_due(start, target, Target.ACKNOWLEDGE)
+    ticket.resolve_due_at = clock.add(start, policy.sla_length(target, Target.RESOLVE) + paused)
+    if ticket.status is Status.RESOLVED:
+        if ticket.auto_close_at is None:
+            ticket.auto_close_at = now + policy.satisfaction.auto_close_after
+    else:
+        ticket.auto_close_at = None
     upcoming = moments(ticket, policy)
     ticket.next_check_at = max(upcoming[0].at, now) if upcoming else None
 

@@ -94,6 +94,9 @@ class EventKind(StrEnum):
     REOPENED = "reopened"
     CONTACT_REVEALED = "contact_revealed"
     UNASSIGNED = "unassigned"
+    CLOSED = "closed"
+    SCORED = "scored"
+    SECOND_ROUND = "second_round"
 
 
 # What a customer may read in their history; everything else is the desk's own business.
@@ -108,6 +111,9 @@ CUSTOMER_VISIBLE = frozenset(
         EventKind.RESOLVED,
         EventKind.SOLVED,
         EventKind.REOPENED,
+        EventKind.CLOSED,
+        EventKind.SCORED,
+        EventKind.SECOND_ROUND,
     }
 )
 
@@ -218,6 +224,18 @@ class Ticket:
     next_check_at: datetime | None = None
     resolve_paused_at: datetime | None = None
     resolve_paused_seconds: int = 0
+    # closing the loop (domain.sla keeps auto_close_at right too)
+    auto_close_at: datetime | None = None
+    round: int = 1
+    round_started_at: datetime | None = None
+    round_acknowledged_at: datetime | None = None
+    score: int | None = None
+    score_comment: str | None = None
+
+    @property
+    def acknowledged_in_round(self) -> datetime | None:
+        """When the desk acknowledged the current round (the claim, in the first)."""
+        return self.acknowledged_at if self.round == 1 else self.round_acknowledged_at
 
     @property
     def is_open(self) -> bool:
@@ -357,6 +375,7 @@ class Work:
         Work._require_workable(ticket)
         if ticket.assignee_id is None:
             raise IllegalTransition("error.claim_first", number=ticket.number)
+        Work._acknowledge_round(ticket, now)
         if ask and ticket.status is not Status.WAITING_CUSTOMER:
             ticket.move_to(Status.WAITING_CUSTOMER, now=now)
         ticket.updated_at = now
@@ -439,8 +458,54 @@ class Work:
             raise IllegalTransition("error.claim_first", number=ticket.number)
         if ticket.status is Status.RESOLVED:
             raise IllegalTransition("error.already_resolved", number=ticket.number)
+        Work._acknowledge_round(ticket, now)
         ticket.move_to(Status.RESOLVED, now=now)
         return _staff_event(ticket, EventKind.RESOLVED, staff_id, now, body=resolution)
+
+    @staticmethod
+    def close(ticket: Ticket, staff_id: int, reason: str, now: datetime) -> TicketEvent:
+        """Staff close a resolved ticket the customer confirmed some other way."""
+        if not reason.strip():
+            raise IllegalTransition("error.reason_required")
+        if ticket.status is not Status.RESOLVED:
+            raise IllegalTransition("error.close_resolved_only", number=ticket.number)
+        ticket.move_to(Status.CLOSED, now=now)
+        return _staff_event(ticket, EventKind.CLOSED, staff_id, now, body=reason)
+
+    @staticmethod
+    def auto_close(ticket: Ticket, now: datetime) -> TicketEvent:
+        """Nobody answered the resolution in time: it stands."""
+        if ticket.status is not Status.RESOLVED:
+            raise IllegalTransition("error.not_resolved", number=ticket.number)
+        ticket.move_to(Status.CLOSED, now=now)
+        event = _staff_event(ticket, EventKind.CLOSED, None, now, data={"auto": True})
+        event.actor_kind = ActorKind.SYSTEM
+        return event
+
+    @staticmethod
+    def second_round(
+        ticket: Ticket, supervisor_id: int | None, score: int, now: datetime
+    ) -> TicketEvent:
+        """A low score reopens a closed ticket at the supervisor, on the second-round SLA."""
+        if ticket.status is not Status.CLOSED or ticket.round != 1:
+            raise IllegalTransition("error.ticket_not_open", number=ticket.number)
+        ticket.move_to(Status.IN_PROGRESS, now=now)
+        if supervisor_id is None:  # no supervisor: back to the department's queue
+            ticket.move_to(Status.NEW, now=now)
+        ticket.round = 2
+        ticket.round_started_at = now
+        ticket.round_acknowledged_at = None
+        ticket.assignee_id = supervisor_id
+        ticket.resolve_paused_seconds = 0
+        ticket.resolve_paused_at = None
+        event = _staff_event(ticket, EventKind.SECOND_ROUND, None, now, data={"score": score})
+        event.actor_kind = ActorKind.SYSTEM
+        return event
+
+    @staticmethod
+    def _acknowledge_round(ticket: Ticket, now: datetime) -> None:
+        if ticket.round > 1 and ticket.round_acknowledged_at is None:
+            ticket.round_acknowledged_at = now
 
     @staticmethod
     def confirm(ticket: Ticket, customer_id: int, solved: bool, now: datetime) -> TicketEvent:

@@ -135,6 +135,24 @@ class Withdrawn:
     ticket: Ticket
 
 
+@dataclass(slots=True)
+class PollView:
+    """What the customer is told after a poll press or comment (catalog key and values)."""
+
+    locale: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    ask_comment: int | None = None  # the poll whose comment is asked (with a Skip button)
+
+
 CustomerMessageOutcome = (
-    IntakeView | Filed | Cancelled | Appended | ChooseTicket | NoOpenTicket | StaffOnly | Rejected
+    IntakeView
+    | Filed
+    | Cancelled
+    | Appended
+    | ChooseTicket
+    | NoOpenTicket
+    | StaffOnly
+    | Rejected
+    | PollView
 )

@@ -35,6 +35,8 @@ class Verb(StrEnum):
     STAFF_CHOICE = "sc"  # args: staff act, ticket number, chosen value
     CONFIRM = "cf"  # args: ticket number, "y" solved / "n" not solved
     FILE = "fl"  # args: `/file` stage, chosen value
+    POLL = "ps"  # args: poll id, score 1-5
+    POLL_SKIP = "pk"  # args: poll id (no comment)
     STAFF_ROSTER = "sal"  # no args: the /staff list (admins)
     STAFF_CARD = "sa"  # args: staff id
     STAFF_ROLE = "sar"  # args: staff id, new role
@@ -73,6 +75,14 @@ def _yes_no(value: str) -> str:
 
 
 _ACTS = frozenset(a.value for a in Act)
+
+
+def _score(value: str) -> str:
+    if value not in ("1", "2", "3", "4", "5"):
+        raise BadCallback("not a score")
+    return value
+
+
 _ID = re.compile(r"^[1-9][0-9]{0,17}$")
 _STAFF_ROLES = frozenset({"agent", "supervisor", "admin"})
 
@@ -108,6 +118,8 @@ _ARGS = {
     Verb.STAFF_CHOICE: (_act, _ticket, _word),
     Verb.CONFIRM: (_ticket, _yes_no),
     Verb.FILE: (_word, _word),
+    Verb.POLL: (_id, _score),
+    Verb.POLL_SKIP: (_id,),
     Verb.STAFF_ROSTER: (),
     Verb.STAFF_CARD: (_id,),
     Verb.STAFF_ROLE: (_id, _staff_role),

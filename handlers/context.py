@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.people import Sender
 from domain.policy import DeskPolicy
 from domain.services import Desk
+from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.work import StaffDesk
 
@@ -24,6 +25,7 @@ class Deps:
 
     desk: Desk
     work: StaffDesk
+    satisfaction: Satisfaction
     policy: DeskPolicy
     kick_outbox: Callable[[], None]
     staffadmin: StaffAdmin

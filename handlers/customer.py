@@ -16,6 +16,7 @@ from domain.views import (
     Greeting,
     IntakeView,
     NoOpenTicket,
+    PollView,
     Rejected,
     StaffOnly,
     TicketList,
@@ -161,6 +162,9 @@ def _replies(
         return [(t(locale, "staff.nothing_to_do"), None)]
     if isinstance(outcome, Rejected):
         return [(t(locale, outcome.note, **outcome.params), None)]
+    if isinstance(outcome, PollView):
+        markup = keyboards.poll_skip(locale, outcome.ask_comment) if outcome.ask_comment else None
+        return [(t(locale, outcome.key, **outcome.params), markup)]
     text, markup = _ticket_list(outcome)
     return [(text, markup)]
 
@@ -198,6 +202,16 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
         await query.answer()
         await drop_buttons(query)
         await _answer(update, context, outcome)
+    elif action.verb in (Verb.POLL, Verb.POLL_SKIP):
+        poll_id = int(action.arg(0))
+        if action.verb is Verb.POLL:
+            answered = await context.deps.satisfaction.answer(sender, poll_id, int(action.arg(1)))
+        else:
+            answered = await context.deps.satisfaction.skip_comment(sender, poll_id)
+        await query.answer()
+        if answered.key not in ("poll.replaced", "poll.already", "poll.already_done"):
+            await drop_buttons(query)
+        await _answer(update, context, answered)
     elif action.verb is Verb.LANGUAGE:
         locale = await desk.set_language(sender, action.arg())
         await query.answer()

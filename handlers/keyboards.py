@@ -170,6 +170,13 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
     status = Status(params["status"])
     if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN):
         return InlineKeyboardMarkup([[_staff(locale, Act.HISTORY, number)]])
+    if status is Status.RESOLVED:
+        return InlineKeyboardMarkup(
+            [
+                [_staff(locale, Act.CLOSE, number), _staff(locale, Act.NOTE, number)],
+                [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
+            ]
+        )
     if params.get("card_kind") == "collab":
         return InlineKeyboardMarkup(
             [
@@ -274,3 +281,31 @@ def sla_notice(locale: str, number: str, *, assign: bool) -> Markup:
     row = [_staff(locale, Act.ASSIGN, number)] if assign else []
     row.append(_staff(locale, Act.VIEW, number))
     return InlineKeyboardMarkup([row])
+
+
+def poll(locale: str, poll_id: int) -> Markup:
+    """Five score buttons, 1 (bad) to 5 (great)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(locale, f"poll.score_{score}"),
+                    callback_data=encode(Verb.POLL, str(poll_id), str(score)),
+                )
+                for score in range(1, 6)
+            ]
+        ]
+    )
+
+
+def poll_skip(locale: str, poll_id: int) -> Markup:
+    """Under "anything to add?"."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(locale, "button.skip"), callback_data=encode(Verb.POLL_SKIP, str(poll_id))
+                )
+            ]
+        ]
+    )

@@ -233,6 +233,10 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         lines.append(t(locale, "card.last_message", body=params["last_message"]))
     if params.get("card_kind") == "collab" and params.get("question"):
         lines.insert(0, t(locale, "card.collab_question", question=params["question"]))
+    if params.get("round", 1) > 1:
+        lines.insert(1, t(locale, "card.second_round", score=params.get("score") or "?"))
+    if params.get("score_comment"):
+        lines.append(t(locale, "card.score_comment", comment=params["score_comment"]))
     if params.get("moved"):
         lines.append(t(locale, "card.moved", department=params.get("department", "")))
     return "\n".join(lines)
@@ -250,6 +254,7 @@ _TO_STAFF = {
     "ticket.transferred_to_you": "notice.transferred_to_you",
     "ticket.reopened": "notice.reopened",
     "ticket.collab_answer": "notice.collab_answer",
+    "ticket.second_round": "notice.second_round",
 }
 # outbox kinds whose delivery is the desk's response to the customer (first response time)
 RESPONSE_KINDS = frozenset(
@@ -301,6 +306,15 @@ def notice(
         if argument != "video_note":
             kwargs["caption"] = caption
         return Outgoing(method, kwargs)
+    if kind in ("poll.ask", "poll.reminder"):
+        key = "poll.ask" if kind == "poll.ask" else "poll.reminder"
+        text = t(locale, key, number=params["number"])
+        return Outgoing(
+            "send_message",
+            {"text": text, "reply_markup": keyboards.poll(locale, params["poll_id"])},
+        )
+    if kind == "poll.second_round":
+        return Outgoing("send_message", {"text": t(locale, "poll.second_round", **params)})
     if kind == "ticket.filed_for_you":
         channel = t(locale, f"channel.{params['channel']}")
         text = t(locale, "notice.filed_for_you", number=params["number"], channel=channel)

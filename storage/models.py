@@ -103,6 +103,7 @@ class TicketRow(Base):
         Index("ix_ticket_customer_status", "customer_id", "status"),
         Index("ix_ticket_department_status", "department_id", "status"),
         Index("ix_ticket_next_check", "next_check_at"),
+        Index("ix_ticket_auto_close", "auto_close_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -140,6 +141,13 @@ class TicketRow(Base):
     resolve_warned_for: Mapped[datetime | None]
     resolve_breached_for: Mapped[datetime | None]
     resolve_escalated_for: Mapped[datetime | None]
+    # closing the loop: when a resolved ticket closes by itself; the second round
+    auto_close_at: Mapped[datetime | None]
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
+    round_started_at: Mapped[datetime | None]
+    round_acknowledged_at: Mapped[datetime | None]
+    score: Mapped[int | None]
+    score_comment: Mapped[str | None] = mapped_column(Text)
 
 
 class TicketEventRow(Base):
@@ -257,3 +265,23 @@ class CollaborationRow(Base):
     question: Mapped[str] = mapped_column(Text)
     open: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+
+
+class PollRow(Base):
+    """A 1-5 satisfaction poll sent when a ticket closed; answered once."""
+
+    __tablename__ = "poll"
+    __table_args__ = (Index("ix_poll_remind", "remind_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    round: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    remind_at: Mapped[datetime | None]  # None once reminded or answered
+    reminded_at: Mapped[datetime | None]
+    score: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    counted: Mapped[bool | None] = mapped_column(Boolean)

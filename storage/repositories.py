@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConcurrentChange
 from domain.people import Customer, Department, Role, Staff
-from domain.ports import CardRef, Conversation, Invite, Notice
+from domain.ports import CardRef, Conversation, Invite, Notice, Poll
 from domain.ticket import (
     ActorKind,
     Attachment,
@@ -34,6 +34,7 @@ from storage.models import (
     DepartmentRow,
     InviteRow,
     OutboxRow,
+    PollRow,
     StaffRow,
     TicketCardRow,
     TicketEventRow,
@@ -107,6 +108,12 @@ def _ticket(row: TicketRow) -> Ticket:
         next_check_at=row.next_check_at,
         resolve_paused_at=row.resolve_paused_at,
         resolve_paused_seconds=row.resolve_paused_seconds or 0,
+        auto_close_at=row.auto_close_at,
+        round=row.round or 1,
+        round_started_at=row.round_started_at,
+        round_acknowledged_at=row.round_acknowledged_at,
+        score=row.score,
+        score_comment=row.score_comment,
     )
 
 
@@ -317,6 +324,8 @@ class SqlTickets:
             next_check_at=ticket.next_check_at,
             resolve_paused_at=ticket.resolve_paused_at,
             resolve_paused_seconds=ticket.resolve_paused_seconds,
+            auto_close_at=ticket.auto_close_at,
+            round=ticket.round,
         )
         self.session.add(row)
         await self.session.flush()
@@ -437,6 +446,16 @@ class SqlTickets:
         rows = await self.session.scalars(query.order_by(TicketRow.id).limit(limit * 4))
         return [_ticket(r) for r in rows]
 
+    async def due_auto_close(self, now: datetime, limit: int) -> Sequence[Ticket]:
+        """Resolved tickets whose customer did not answer in time (indexed range read)."""
+        rows = await self.session.scalars(
+            select(TicketRow)
+            .where(TicketRow.auto_close_at <= now, TicketRow.status == "resolved")
+            .order_by(TicketRow.auto_close_at, TicketRow.id)
+            .limit(limit)
+        )
+        return [_ticket(r) for r in rows]
+
     async def save(self, ticket: Ticket) -> None:
         result = await self.session.execute(
             update(TicketRow)
@@ -461,6 +480,12 @@ class SqlTickets:
                 next_check_at=ticket.next_check_at,
                 resolve_paused_at=ticket.resolve_paused_at,
                 resolve_paused_seconds=ticket.resolve_paused_seconds,
+                auto_close_at=ticket.auto_close_at,
+                round=ticket.round,
+                round_started_at=ticket.round_started_at,
+                round_acknowledged_at=ticket.round_acknowledged_at,
+                score=ticket.score,
+                score_comment=ticket.score_comment,
                 version=TicketRow.version + 1,
             )
             .execution_options(synchronize_session=False)
@@ -748,3 +773,91 @@ class SqlInvites:
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _poll(row: PollRow) -> Poll:
+    return Poll(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        customer_id=row.customer_id,
+        round=row.round,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        answered_at=row.answered_at,
+        score=row.score,
+    )
+
+
+class SqlPolls:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        ticket_id: int,
+        customer_id: int,
+        round: int,
+        now: datetime,
+        expires_at: datetime,
+        remind_at: datetime,
+    ) -> int:
+        row = PollRow(
+            ticket_id=ticket_id,
+            customer_id=customer_id,
+            round=round,
+            created_at=now,
+            expires_at=expires_at,
+            remind_at=remind_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def get(self, poll_id: int) -> Poll | None:
+        row = await self.session.get(PollRow, poll_id)
+        return _poll(row) if row else None
+
+    async def latest_for_ticket(self, ticket_id: int) -> int | None:
+        value = await self.session.scalar(
+            select(func.max(PollRow.id)).where(PollRow.ticket_id == ticket_id)
+        )
+        return int(value) if value is not None else None
+
+    async def answer(self, poll_id: int, score: int, now: datetime, counted: bool) -> bool:
+        result = await self.session.execute(
+            update(PollRow)
+            .where(PollRow.id == poll_id, PollRow.answered_at.is_(None))
+            .values(score=score, answered_at=now, counted=counted, remind_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def set_comment(self, poll_id: int, comment: str) -> None:
+        await self.session.execute(
+            update(PollRow)
+            .where(PollRow.id == poll_id)
+            .values(comment=comment)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def due_reminders(self, now: datetime, limit: int) -> Sequence[Poll]:
+        rows = await self.session.scalars(
+            select(PollRow)
+            .where(PollRow.remind_at <= now)
+            .order_by(PollRow.remind_at, PollRow.id)
+            .limit(limit)
+        )
+        return [_poll(r) for r in rows]
+
+    async def claim_reminder(self, poll_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(PollRow)
+            .where(
+                PollRow.id == poll_id,
+                PollRow.remind_at.is_not(None),
+                PollRow.answered_at.is_(None),
+            )
+            .values(remind_at=None, reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

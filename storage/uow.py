@@ -19,6 +19,7 @@ from storage.repositories import (
     SqlEvents,
     SqlInvites,
     SqlOutbox,
+    SqlPolls,
     SqlStaff,
     SqlTickets,
 )
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.counters = SqlCounters(self.session)
         self.cards = SqlCards(self.session)
         self.collaborations = SqlCollaborations(self.session)
+        self.polls = SqlPolls(self.session)
         self.invites = SqlInvites(self.session)
         return self
 

@@ -15,7 +15,7 @@ from domain.masking import mask_phone
 from domain.people import Customer, Department, Role, Staff
 from domain.policy import DeskPolicy
 from domain.ports import CardRef, Notice, UnitOfWork
-from domain.ticket import EventKind, Status, Ticket
+from domain.ticket import EventKind, Ticket
 
 CARD = "card"  # the department's card
 COLLAB = "collab"  # a card asking another department for help
@@ -92,10 +92,9 @@ async def _snapshot(
     messages = [e for e in history if e.kind is EventKind.CUSTOMER_MESSAGE]
     last = messages[-1].body if messages and messages[-1].body else None
     running = sla.left(ticket, policy, now) if now is not None else None
+    acknowledging = ticket.acknowledged_in_round is None
     due = (
-        ticket.ack_due_at
-        if ticket.acknowledged_at is None and ticket.status is Status.NEW
-        else ticket.resolve_due_at
+        (ticket.ack_due_at if acknowledging else ticket.resolve_due_at)
         if ticket.status in sla.RESOLVE_RUNNING
         else None
     )
@@ -114,7 +113,10 @@ async def _snapshot(
         "department": _department_name(department),
         "assignee": assignee.name if assignee else None,
         "due": due.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M") if due else None,
-        "due_target": ("acknowledge" if ticket.acknowledged_at is None else "resolve"),
+        "due_target": "acknowledge" if acknowledging else "resolve",
+        "round": ticket.round,
+        "score": ticket.score,
+        "score_comment": _preview(ticket.score_comment),
         "left_seconds": int(running[1].total_seconds()) if running else None,
         "messages": len(messages),
         "last_message": _preview(last),

@@ -7,7 +7,7 @@ from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender, Staff
 from domain.ports import Conversation, Notice, UnitOfWork
-from domain.services import cards
+from domain.services import cards, satisfaction
 from domain.services.base import Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
@@ -129,6 +129,10 @@ class Desk(ServiceBase):
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None and current.flow == INTAKE:
                 outcome = await self._intake_step(uow, sender, actor, current, value)
+            elif current is not None and current.flow == satisfaction.COMMENT:
+                outcome = await satisfaction.Satisfaction(
+                    self.uow, self.clock, self.policy
+                ).comment(uow, sender, actor.locale, current, value)
             elif isinstance(value, intake.Choice):
                 outcome = Rejected(actor.locale, "error.bad_callback")
             else:

@@ -18,7 +18,7 @@ from domain.masking import mask_phone as mask
 from domain.people import Customer, Department, Role, Sender, Staff
 from domain.permissions import Act, Reach, check, may
 from domain.ports import Conversation, Notice, UnitOfWork
-from domain.services import cards
+from domain.services import cards, satisfaction
 from domain.services.base import ServiceBase
 from domain.services.desk import Desk, relay_notices
 from domain.ticket import (
@@ -28,6 +28,7 @@ from domain.ticket import (
     Channel,
     EventKind,
     Priority,
+    Status,
     Ticket,
     TicketEvent,
     Work,
@@ -40,7 +41,7 @@ FILING_CHANNELS = tuple(c for c in Channel if c is not Channel.TELEGRAM)
 PHONE_LIKE = 7  # digits in a query that make it a phone number
 HISTORY_PAGE = 8
 # acts that wait for the staff member's next message
-PROMPTED = frozenset({Act.REPLY, Act.NOTE, Act.ASK, Act.RESOLVE, Act.ANSWER})
+PROMPTED = frozenset({Act.REPLY, Act.NOTE, Act.ASK, Act.RESOLVE, Act.ANSWER, Act.CLOSE})
 
 
 @dataclass(slots=True)
@@ -156,6 +157,8 @@ class StaffDesk(ServiceBase):
         if act in PROMPTED:
             if act is Act.RESOLVE or act in (Act.REPLY, Act.ASK):
                 Work._require_workable(ticket)
+            if act is Act.CLOSE and ticket.status is not Status.RESOLVED:
+                raise IllegalTransition("error.close_resolved_only", number=number)
             await self._expect(uow, sender, act, ticket)
             return StaffView(
                 locale,
@@ -391,7 +394,7 @@ class StaffDesk(ServiceBase):
         limit = self.policy.limits.message_max_chars
         if body is not None and len(body) > limit:
             raise InvalidInput("intake.too_long", length=len(body), limit=limit)
-        needs_text = act in (Act.RESOLVE, Act.TRANSFER, Act.COLLABORATE, Act.ANSWER)
+        needs_text = act in (Act.RESOLVE, Act.TRANSFER, Act.COLLABORATE, Act.ANSWER, Act.CLOSE)
         if needs_text and not (body and body.strip()):
             raise InvalidInput(f"staff.need_text.{act.value}")
         if not body and not attachments:
@@ -429,6 +432,12 @@ class StaffDesk(ServiceBase):
         if act is Act.TRANSFER:
             assert body is not None
             return await self._transfer(uow, staff, ticket, body, data)
+        if act is Act.CLOSE:
+            assert body is not None
+            event = Work.close(ticket, staff.id, body, now)
+            await self._record(uow, ticket, event)
+            await satisfaction.open_poll(uow, self.policy, now, ticket)
+            return StaffView(locale, "staff.done.close", {"number": number}, ticket=ticket)
         if act is Act.COLLABORATE:
             assert body is not None
             assert ticket.id is not None
@@ -699,6 +708,7 @@ class StaffDesk(ServiceBase):
                 raise NotFound("error.ticket_not_found", number=number)
             event = Work.confirm(ticket, customer.id, solved, self.clock.now())
             await self._record(uow, ticket, event)
+            await satisfaction.open_poll(uow, self.policy, self.clock.now(), ticket)
             if not solved and ticket.assignee_id is not None:
                 assignee = await uow.staff.get(ticket.assignee_id)
                 if assignee is not None and assignee.active:
