@@ -192,3 +192,23 @@ async def test_staff_close_a_ticket_confirmed_by_phone_and_the_poll_follows(desk
     await desk.dispatch()
     assert ann.last_text == said("en", "poll.ask", number=number)
     assert (await ticket_row(desk, number)).status == "closed"
+
+
+async def test_two_instances_auto_close_and_remind_once(desk: DeskHarness, database_url: str):
+    import asyncio
+
+    other = DeskHarness(database_url, desk.clock, dict(desk.overrides))
+    other.api = desk.api  # one Telegram: what either instance sends, Ann sees
+    await other.start()
+    try:
+        ann, _, number = await resolved_ticket(desk)
+        desk.clock.advance(days=3)
+        await asyncio.gather(desk.sweep(), other.sweep())
+        desk.clock.advance(days=1)
+        await asyncio.gather(desk.sweep(), other.sweep())
+        await desk.dispatch()
+        await other.dispatch()
+        assert ann.texts().count(said("en", "poll.ask", number=number)) == 1
+        assert ann.texts().count(said("en", "poll.reminder", number=number)) == 1
+    finally:
+        await other.stop()
