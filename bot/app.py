@@ -17,6 +17,8 @@ from domain.clock import Clock, SystemClock
 from domain.people import Department, Role, Staff
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
+from domain.services.exports import Exports
+from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.sweep import SlaSweep, SweepReport
@@ -25,8 +27,10 @@ from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchSettings, OutboxDispatcher, describe
 from storage.db import create_engine
+from storage.exports import SqlExports
 from storage.migrate import upgrade
 from storage.outbox import SqlOutboxStore
+from storage.reports import SqlReports
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -77,6 +81,7 @@ class Runtime:
     application: Application[Any, Any, Any, Any, Any, Any]
     sweeper: SlaSweep
     satisfaction: Satisfaction
+    reporting: Reporting
 
     async def prepare(self) -> None:
         """Bring the schema to head and the departments in line with config."""
@@ -113,6 +118,10 @@ class Runtime:
                 "closing the loop",
                 extra={"auto_closed": timers.auto_closed, "reminders": timers.reminders},
             )
+        await self.reporting.measure_responses()
+        digests = await self.reporting.send_digest()
+        if digests:
+            log.info("weekly digest queued", extra={"supervisors": digests})
         report = await self.sweeper.run()
         if report.warnings or report.breaches or report.escalations:
             log.info(
@@ -206,6 +215,7 @@ def build_application(
         application,
         SlaSweep(uow, clock, policy),
         Satisfaction(uow, clock, policy),
+        Reporting(uow, clock, policy, SqlReports(engine), settings.reports.to_policy()),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -216,6 +226,8 @@ def build_application(
         policy=policy,
         kick_outbox=runtime.kick_outbox,
         staffadmin=StaffAdmin(uow, clock, policy),
+        reporting=runtime.reporting,
+        exports=Exports(uow, clock, policy, SqlExports(engine)),
     )
     setup.register(application)
     return application

@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from contextvars import ContextVar
-from datetime import date, timedelta, tzinfo
+from datetime import date, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +33,7 @@ from domain.calendar import WEEKDAYS, BusinessCalendar, parse_hours, parse_weekd
 from domain.durations import parse_span
 from domain.policy import ClockKind, SatisfactionPolicy, SlaPolicy
 from domain.policy import SlaTarget as Targets
+from domain.services.reporting import DigestPolicy
 from domain.ticket import FeedbackType, Priority
 
 ENV_PREFIX = "FEEDBACK_DESK__"
@@ -260,6 +261,29 @@ class SatisfactionSection(Section):
         )
 
 
+class ReportsSection(Section):
+    digest: bool = True
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: str = "09:00"
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d\d):(\d\d)", value.strip())
+        if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            raise ValueError(f"'{value}' is not a time like 09:00")
+        return value.strip()
+
+    def to_policy(self) -> DigestPolicy:
+        """The domain's view of these settings."""
+        hours, minutes = self.digest_time.split(":")
+        return DigestPolicy(
+            enabled=self.digest,
+            weekday=WEEKDAYS.index(self.digest_day),
+            at=time(int(hours), int(minutes)),
+        )
+
+
 class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -286,6 +310,7 @@ class Settings(BaseSettings):
     limits: LimitsSection = Field(default_factory=LimitsSection)
     outbox: OutboxSection = Field(default_factory=OutboxSection)
     satisfaction: SatisfactionSection = Field(default_factory=SatisfactionSection)
+    reports: ReportsSection = Field(default_factory=ReportsSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
 
     @classmethod

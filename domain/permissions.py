@@ -36,6 +36,8 @@ class Act(StrEnum):
     INVITE = "invite"
     MANAGE_STAFF = "staff"
     BIND = "bind"
+    REPORT = "report"  # figures of a department (admins: any or all)
+    EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
 
 
 class Scope(StrEnum):
@@ -89,6 +91,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.ASSIGN): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
     (Role.SUPERVISOR, Act.INVITE): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 
 from domain.people import Customer, Department, Role, Staff
+from domain.report import DigestRepository
 from domain.ticket import Attachment, Status, Ticket, TicketEvent
 
 
@@ -241,6 +242,7 @@ class UnitOfWork(Protocol):
     collaborations: CollaborationRepository
     polls: PollRepository
     invites: InviteRepository
+    digests: DigestRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

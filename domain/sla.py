@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from domain.policy import DeskPolicy, SlaTarget, Target
-from domain.ticket import Status, Ticket
+from domain.ticket import Priority, Status, Ticket
 
 
 class Stage(StrEnum):
@@ -113,6 +113,33 @@ def refresh(ticket: Ticket, policy: DeskPolicy, now: datetime) -> None:
         ticket.auto_close_at = None
     upcoming = moments(ticket, policy)
     ticket.next_check_at = max(upcoming[0].at, now) if upcoming else None
+    _measure(ticket, policy)
+
+
+def counted_seconds(
+    policy: DeskPolicy, priority: Priority, filed: datetime, moment: datetime
+) -> int:
+    """Seconds from filing to `moment` on the clock of `priority`'s first-round target
+    (business time for business-hours priorities), for reports."""
+    clock = policy.clock_for(policy.sla.target_for(priority).clock)
+    return int(clock.elapsed(filed, max(moment, filed)).total_seconds())
+
+
+def _measure(ticket: Ticket, policy: DeskPolicy) -> None:
+    """Record how long the first round took to acknowledge and resolve. A reopen clears
+    the resolution (it did not hold); a second round leaves the first round's figures."""
+    if ticket.acknowledged_at is not None and ticket.ack_seconds is None:
+        ticket.ack_seconds = counted_seconds(
+            policy, ticket.priority, ticket.created_at, ticket.acknowledged_at
+        )
+    if ticket.round > 1:
+        return
+    if ticket.resolved_at is None:
+        ticket.resolve_seconds = None
+    elif ticket.resolve_seconds is None:
+        ticket.resolve_seconds = counted_seconds(
+            policy, ticket.priority, ticket.created_at, ticket.resolved_at
+        )
 
 
 def due_now(ticket: Ticket, policy: DeskPolicy, now: datetime) -> list[Moment]:

@@ -231,6 +231,10 @@ class Ticket:
     round_acknowledged_at: datetime | None = None
     score: int | None = None
     score_comment: str | None = None
+    # for reports: counted seconds (on the round-1 clock) from filing to each moment
+    ack_seconds: int | None = None
+    first_response_seconds: int | None = None
+    resolve_seconds: int | None = None
 
     @property
     def acknowledged_in_round(self) -> datetime | None:

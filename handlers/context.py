@@ -12,6 +12,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from domain.people import Sender
 from domain.policy import DeskPolicy
 from domain.services import Desk
+from domain.services.exports import Exports
+from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.work import StaffDesk
@@ -29,6 +31,8 @@ class Deps:
     policy: DeskPolicy
     kick_outbox: Callable[[], None]
     staffadmin: StaffAdmin
+    reporting: Reporting | None = None
+    exports: Exports | None = None
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -349,4 +349,8 @@ def notice(
         return Outgoing("send_message", {"text": text, "reply_markup": markup})
     if kind.startswith("staffadmin."):
         return render_staffadmin.notice(kind, locale, params)
+    if kind == "report.digest":
+        from handlers import render_report  # it uses clock_words from here
+
+        return Outgoing("send_message", {"text": render_report.digest(locale, params)[:4096]})
     raise ValueError(f"no renderer for outbox kind {kind!r}")

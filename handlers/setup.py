@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from domain.people import Role
-from handlers import callback_data, customer, staff, staffadmin
+from handlers import callback_data, chart, customer, export, report, staff, staffadmin
 from handlers.context import DeskContext, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
@@ -81,6 +81,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("overdue", staff.overdue))
     application.add_handler(CommandHandler("ticket", staff.ticket))
     application.add_handler(CommandHandler("find", staff.find))
+    application.add_handler(CommandHandler("report", report.report))
+    application.add_handler(CommandHandler("chart", chart.chart))
+    application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -104,6 +105,17 @@ class TicketRow(Base):
         Index("ix_ticket_department_status", "department_id", "status"),
         Index("ix_ticket_next_check", "next_check_at"),
         Index("ix_ticket_auto_close", "auto_close_at"),
+        Index("ix_ticket_created", "created_at"),
+        Index("ix_ticket_department_created", "department_id", "created_at"),
+        # tickets whose first response is delivered but not yet measured (storage.reports)
+        Index(
+            "ix_ticket_unmeasured_response",
+            "first_response_at",
+            sqlite_where=text("first_response_seconds IS NULL AND first_response_at IS NOT NULL"),
+            postgresql_where=text(
+                "first_response_seconds IS NULL AND first_response_at IS NOT NULL"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -148,6 +160,10 @@ class TicketRow(Base):
     round_acknowledged_at: Mapped[datetime | None]
     score: Mapped[int | None]
     score_comment: Mapped[str | None] = mapped_column(Text)
+    # for reports: counted seconds from filing (domain.sla; first response by storage.reports)
+    ack_seconds: Mapped[int | None]
+    first_response_seconds: Mapped[int | None]
+    resolve_seconds: Mapped[int | None]
 
 
 class TicketEventRow(Base):
@@ -285,3 +301,12 @@ class PollRow(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
     counted: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class DigestRow(Base):
+    """A weekly digest, claimed once per week by whichever instance queues it."""
+
+    __tablename__ = "digest"
+
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # its Monday, ISO
+    queued_at: Mapped[datetime]

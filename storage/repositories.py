@@ -114,6 +114,9 @@ def _ticket(row: TicketRow) -> Ticket:
         round_acknowledged_at=row.round_acknowledged_at,
         score=row.score,
         score_comment=row.score_comment,
+        ack_seconds=row.ack_seconds,
+        first_response_seconds=row.first_response_seconds,
+        resolve_seconds=row.resolve_seconds,
     )
 
 
@@ -326,6 +329,8 @@ class SqlTickets:
             resolve_paused_seconds=ticket.resolve_paused_seconds,
             auto_close_at=ticket.auto_close_at,
             round=ticket.round,
+            ack_seconds=ticket.ack_seconds,
+            resolve_seconds=ticket.resolve_seconds,
         )
         self.session.add(row)
         await self.session.flush()
@@ -486,6 +491,8 @@ class SqlTickets:
                 round_acknowledged_at=ticket.round_acknowledged_at,
                 score=ticket.score,
                 score_comment=ticket.score_comment,
+                ack_seconds=ticket.ack_seconds,
+                resolve_seconds=ticket.resolve_seconds,
                 version=TicketRow.version + 1,
             )
             .execution_options(synchronize_session=False)

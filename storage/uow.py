@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.clock import Clock
 from storage.db import session_factory
+from storage.reports import SqlDigests
 from storage.repositories import (
     SqlCards,
     SqlCollaborations,
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.collaborations = SqlCollaborations(self.session)
         self.polls = SqlPolls(self.session)
         self.invites = SqlInvites(self.session)
+        self.digests = SqlDigests(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

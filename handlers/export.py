@@ -1,0 +1,166 @@
+"""`/export FROM TO`: the tickets of a range as a CSV and an XLSX document.
+
+Streaming all the way: the source reads a chunk of rows per query; each chunk is written to
+both files (in a worker thread, so the loop serves others meanwhile) and dropped; the XLSX is
+openpyxl's write-only workbook, which keeps no rows either. The files live in a temporary
+folder until they are sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import html
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from telegram import InputFile, Update
+
+from domain.exports import CHUNK, COLUMNS, TIMES, ExportSource, ReportScope, cells
+from domain.policy import DeskPolicy
+from handlers.context import DeskContext, sender_of
+from handlers.i18n import t
+
+XLSX_MAX_ROWS = 1_048_576  # a sheet's limit, header included; more rows go to another sheet
+TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload
+UPLOAD_TIMEOUT = 300.0  # seconds to send one file
+WIDTHS = {"number": 20, "department": 16, "assignee": 16, "customer": 18, "phone": 18}
+TIME_WIDTH = 19
+
+
+def _letter(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+class _Files:
+    """The CSV and the XLSX being written, row by row."""
+
+    def __init__(self, csv_path: Path, xlsx_path: Path, headers: list[str], sheet: str) -> None:
+        self._csv_file = csv_path.open("w", newline="", encoding="utf-8-sig")  # Excel: UTF-8
+        self._csv = csv.writer(self._csv_file)
+        self._csv.writerow(headers)
+        self._xlsx_path = xlsx_path
+        self._book = Workbook(write_only=True)
+        self._headers = headers
+        self._sheet_name = sheet
+        self._sheets = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self._sheets += 1
+        title = self._sheet_name if self._sheets == 1 else f"{self._sheet_name} {self._sheets}"
+        self._sheet = self._book.create_sheet(title[:31])
+        for index, column in enumerate(COLUMNS):
+            width = WIDTHS.get(column, TIME_WIDTH if index in TIMES else 12)
+            self._sheet.column_dimensions[_letter(index)].width = width
+        self._sheet.append(self._headers)
+        self._rows = 1
+
+    def write(self, rows: Sequence[Sequence[Any]], zone: tzinfo) -> int:
+        """Both files get `rows`; how many."""
+        for row in rows:
+            values = cells(row, zone)
+            self._csv.writerow(values)
+            if self._rows >= XLSX_MAX_ROWS:
+                self._new_sheet()
+            self._sheet.append(values)
+            self._rows += 1
+        return len(rows)
+
+    def close(self) -> None:
+        self._csv_file.close()
+        self._book.save(self._xlsx_path)
+
+
+def _plain(locale: str, key: str, **params: Any) -> str:
+    return html.unescape(t(locale, key, **params))
+
+
+def file_stem(scope: ReportScope, start: datetime, end: datetime, zone: tzinfo) -> str:
+    """`tickets-support-2026-11-01-2026-11-30`: the scope and the days, local."""
+    first = start.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    return f"tickets-{scope.department or 'all'}-{first.isoformat()}-{last.isoformat()}"
+
+
+async def write_export(
+    source: ExportSource,
+    policy: DeskPolicy,
+    scope: ReportScope,
+    start: datetime,
+    end: datetime,
+    folder: Path,
+    locale: str = "en",
+    *,
+    chunk: int = CHUNK,
+) -> tuple[Path, Path, int]:
+    """Write the tickets of `scope` filed in [start, end) to a CSV and an XLSX in `folder`,
+    headers in `locale`, times in the desk's time zone, phones masked. Returns both paths
+    and the number of tickets. Never holds more than one chunk of rows."""
+    stem = file_stem(scope, start, end, policy.timezone)
+    csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+    headers = [_plain(locale, f"export.column.{c}") for c in COLUMNS]
+    files = _Files(csv_path, xlsx_path, headers, _plain(locale, "export.sheet"))
+    count = 0
+    try:
+        async for rows in source.rows(scope, start, end, chunk=chunk):
+            count += await asyncio.to_thread(files.write, rows, policy.timezone)
+    finally:
+        await asyncio.to_thread(files.close)
+    return csv_path, xlsx_path, count
+
+
+async def export(update: Update, context: DeskContext) -> None:
+    """`/export FROM TO`: refusals and bad dates come back as errors (handlers.errors)."""
+    sender = sender_of(update)
+    exports = context.deps.exports
+    if sender is None or update.effective_message is None or exports is None:
+        return
+    plan = await exports.plan(sender, list(context.args or []))
+    days = {"first": plan.days.first.isoformat(), "last": plan.days.last.isoformat()}
+    await context.bot.send_message(sender.chat_id, t(plan.locale, "export.preparing", **days))
+    policy = context.deps.policy
+    with tempfile.TemporaryDirectory(prefix="desk-export-") as folder:
+        paths = await write_export(
+            exports.source,
+            policy,
+            plan.scope,
+            plan.days.start,
+            plan.days.end,
+            Path(folder),
+            plan.locale,
+        )
+        count = paths[2]
+        if count == 0:
+            await context.bot.send_message(sender.chat_id, t(plan.locale, "export.empty", **days))
+            return
+        for path in paths[:2]:
+            await _send(context, sender.chat_id, plan.locale, path, count=count, **days)
+
+
+async def _send(
+    context: DeskContext, chat_id: int, locale: str, path: Path, **params: Any
+) -> None:
+    size = await asyncio.to_thread(lambda: path.stat().st_size)
+    if size > TELEGRAM_MAX_BYTES:
+        megabytes = round(size / 1024 / 1024)
+        await context.bot.send_message(
+            chat_id, t(locale, "export.too_large", name=path.name, size_mb=megabytes)
+        )
+        return
+    with path.open("rb") as file:
+        await context.bot.send_document(
+            chat_id,
+            InputFile(file, filename=path.name),
+            caption=t(locale, "export.caption", **params),
+            write_timeout=UPLOAD_TIMEOUT,
+        )

@@ -1,0 +1,25 @@
+"""`/report`: the figures of my department (admins: all, or one) in my language."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers import render_report
+from handlers.context import DeskContext, sender_of
+from handlers.i18n import t
+
+
+async def report(update: Update, context: DeskContext) -> None:
+    """`/report [today|week|month|YYYY-MM|FROM TO] [dept:CODE]`; `/report help` explains."""
+    sender = sender_of(update)
+    reporting = context.deps.reporting
+    if sender is None or update.effective_message is None or reporting is None:
+        return
+    args = list(context.args or [])
+    if [a.lower() for a in args] in (["help"], ["?"]):
+        locale = await context.desk.locale_of(sender)
+        await context.bot.send_message(sender.chat_id, t(locale, "report.usage"))
+        return
+    view = await reporting.report(sender, args)
+    for part in render_report.chunks(render_report.text(view.locale, view.report)):
+        await context.bot.send_message(sender.chat_id, part)
