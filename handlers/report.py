@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
+import io
+
+from telegram import InputFile, Update
 
 from handlers import render_report
+from handlers.chart import chart_png, scope_name
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 
@@ -23,3 +26,14 @@ async def report(update: Update, context: DeskContext) -> None:
     view = await reporting.report(sender, args)
     for part in render_report.chunks(render_report.text(view.locale, view.report)):
         await context.bot.send_message(sender.chat_id, part)
+    exports = context.deps.exports
+    if exports is None:
+        return
+    # the picture that goes with it: the last 12 weeks of the same scope
+    scope = view.report.scope
+    png = await chart_png(view.locale, await exports.weekly(scope), scope)
+    await context.bot.send_photo(
+        sender.chat_id,
+        InputFile(io.BytesIO(png), filename="chart.png"),
+        caption=t(view.locale, "chart.caption", scope=scope_name(view.locale, scope)),
+    )

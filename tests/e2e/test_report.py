@@ -48,7 +48,11 @@ async def test_a_supervisor_reads_the_week_of_their_department(reports: DeskHarn
     sue = desk.customer(2005, "Sue", lang=locale)
     await add_staff(desk, sue, Role.SUPERVISOR)
     await sue.send("/report week")
-    text = sue.last_text
+    *_, report, picture = sue.messages()
+    text = report.plain_text or ""
+    photo = desk.api.calls_of("sendPhoto")[-1]  # the chart goes with the report
+    assert (picture.method, photo.params["chat_id"]) == ("sendPhoto", sue.id)
+    assert next(iter(photo.uploads.values())).content.startswith(b"\x89PNG")
     pct, pp = (
         (lambda v: t(locale, "report.percent", value=v)),
         (lambda v: t(locale, "report.points", value=v)),
@@ -94,6 +98,11 @@ async def test_a_supervisor_reads_the_week_of_their_department(reports: DeskHarn
     assert max(len(x) for x in lines) < 80  # short lines, for a phone
 
 
+def report_text(person) -> str:
+    """The report itself: the last text message (the chart photo follows it)."""
+    return [m for m in person.messages() if m.method == "sendMessage"][-1].plain_text or ""
+
+
 async def test_who_may_see_which_report(reports: DeskHarness):
     desk = reports
     bob = desk.customer(report_data.BOB, "Bob")
@@ -116,14 +125,14 @@ async def test_who_may_see_which_report(reports: DeskHarness):
 
     billing = desk.customer(BILLING_SUPERVISOR, "Bill")
     await billing.send("/report")
-    assert line("en", t("en", "report.tickets"), "1", "0", "+1") in billing.last_text
+    assert line("en", t("en", "report.tickets"), "1", "0", "+1") in report_text(billing)
 
     admin = desk.customer(ADMIN, "Ada")
     await admin.send("/report week")
-    assert line("en", t("en", "report.tickets"), "7", "2", "+5") in admin.last_text
-    assert t("en", "report.all_departments") in admin.last_text
+    assert line("en", t("en", "report.tickets"), "7", "2", "+5") in report_text(admin)
+    assert t("en", "report.all_departments") in report_text(admin)
     await admin.send("/report week dept:billing")
-    assert line("en", t("en", "report.tickets"), "1", "0", "+1") in admin.last_text
+    assert line("en", t("en", "report.tickets"), "1", "0", "+1") in report_text(admin)
     await admin.send("/report dept:nowhere")
     assert admin.last_text == said("en", "report.unknown_department", department="nowhere")
 
