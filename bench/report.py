@@ -36,7 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.sla_sweep import _settle, _wipe_postgres
 from domain import report
+from domain.policy import DeskPolicy
+from domain.ticket import FeedbackType
+from handlers.export import write_export
 from storage.db import create_engine
+from storage.exports import SqlExports
 from storage.migrate import upgrade
 from storage.models import (
     CustomerRow,
@@ -212,11 +216,6 @@ async def _measure(name: str, url: str, tickets: int, export: bool) -> float:
 
 
 async def _export(name: str, engine: AsyncEngine) -> None:
-    from domain.policy import DeskPolicy
-    from domain.ticket import FeedbackType
-    from handlers.export import write_export
-    from storage.exports import SqlExports
-
     policy = DeskPolicy(timezone=ZONE, routing=dict.fromkeys(FeedbackType, "support"))
     end = MONTH_START + timedelta(days=30)
     with tempfile.TemporaryDirectory() as folder:
