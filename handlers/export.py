@@ -2,8 +2,8 @@
 
 Streaming all the way: the source reads a chunk of rows per query; each chunk is written to
 both files (in a worker thread, so the loop serves others meanwhile) and dropped; the XLSX is
-openpyxl's write-only workbook, which keeps no rows either. The files live in a temporary
-folder until they are sent.
+written as a stream of sheet XML (handlers/xlsx.py), which keeps no rows either. The files
+live in a temporary folder until they are sent.
 """
 
 from __future__ import annotations
@@ -17,28 +17,18 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from telegram import InputFile, Update
 
 from domain.exports import CHUNK, COLUMNS, TIMES, ExportSource, ReportScope, cells
 from domain.policy import DeskPolicy
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
+from handlers.xlsx import StreamingXlsx
 
-XLSX_MAX_ROWS = 1_048_576  # a sheet's limit, header included; more rows go to another sheet
 TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload
 UPLOAD_TIMEOUT = 300.0  # seconds to send one file
 WIDTHS = {"number": 20, "department": 16, "assignee": 16, "customer": 18, "phone": 18}
 TIME_WIDTH = 19
-
-
-def _letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 class _Files:
@@ -48,37 +38,23 @@ class _Files:
         self._csv_file = csv_path.open("w", newline="", encoding="utf-8-sig")  # Excel: UTF-8
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow(headers)
-        self._xlsx_path = xlsx_path
-        self._book = Workbook(write_only=True)
-        self._headers = headers
-        self._sheet_name = sheet
-        self._sheets = 0
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        self._sheets += 1
-        title = self._sheet_name if self._sheets == 1 else f"{self._sheet_name} {self._sheets}"
-        self._sheet = self._book.create_sheet(title[:31])
-        for index, column in enumerate(COLUMNS):
-            width = WIDTHS.get(column, TIME_WIDTH if index in TIMES else 12)
-            self._sheet.column_dimensions[_letter(index)].width = width
-        self._sheet.append(self._headers)
-        self._rows = 1
+        widths = [
+            WIDTHS.get(column, TIME_WIDTH if index in TIMES else 12)
+            for index, column in enumerate(COLUMNS)
+        ]
+        self._xlsx = StreamingXlsx(xlsx_path, sheet, headers, widths)
 
     def write(self, rows: Sequence[Sequence[Any]], zone: tzinfo) -> int:
         """Both files get `rows`; how many."""
         for row in rows:
             values = cells(row, zone)
             self._csv.writerow(values)
-            if self._rows >= XLSX_MAX_ROWS:
-                self._new_sheet()
-            self._sheet.append(values)
-            self._rows += 1
+            self._xlsx.append(values)
         return len(rows)
 
     def close(self) -> None:
         self._csv_file.close()
-        self._book.save(self._xlsx_path)
+        self._xlsx.close()
 
 
 def _plain(locale: str, key: str, **params: Any) -> str:
@@ -111,10 +87,19 @@ async def write_export(
     headers = [_plain(locale, f"export.column.{c}") for c in COLUMNS]
     files = _Files(csv_path, xlsx_path, headers, _plain(locale, "export.sheet"))
     count = 0
+    writing: asyncio.Future[int] | None = None
     try:
+        # a chunk is written in a thread while the next one is read
         async for rows in source.rows(scope, start, end, chunk=chunk):
-            count += await asyncio.to_thread(files.write, rows, policy.timezone)
+            if writing is not None:
+                count += await writing
+            writing = asyncio.ensure_future(asyncio.to_thread(files.write, rows, policy.timezone))
+        if writing is not None:
+            count += await writing
+            writing = None
     finally:
+        if writing is not None:
+            await asyncio.gather(writing, return_exceptions=True)
         await asyncio.to_thread(files.close)
     return csv_path, xlsx_path, count
 
