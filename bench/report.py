@@ -5,8 +5,7 @@ filed evenly over the three years up to the end of November 2026 across two depa
 every status, with their durations, transfer / reopen / second-round events on some and
 polls on the closed ones; then time the report of 2026-11 for the whole desk (the real SQL
 aggregation, with October beside it) and the export of all the tickets (CSV and XLSX,
-streamed). Peak memory is how far the
-process's resident memory rose during each.
+streamed), each with the process's peak resident memory during it.
 Prints a line per database and last `report_seconds: X` (the slower database).
 
     python bench/report.py [--tickets 1000000] [--no-postgres] [--no-export]
@@ -178,9 +177,10 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
 
 
-async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]:
-    """Seconds of one run, and how far the process's resident memory rose above where it
-    started (sampled every 20 ms from another thread: the export writes from threads too)."""
+async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, str, Any]:
+    """Seconds of one run, and the process's resident memory at its peak during the run
+    beside what it was before (sampled every 20 ms from another thread: the export writes
+    from threads too)."""
     before = peak = _rss_mb()
     done = threading.Event()
 
@@ -198,7 +198,8 @@ async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, float, Any]
         seconds = time.perf_counter() - started
         done.set()
         sampler.join()
-    return seconds, max(peak, _rss_mb()) - before, result
+    peak = max(peak, _rss_mb())
+    return seconds, f"peak memory {peak:.0f} MB resident (before: {before:.0f} MB)", result
 
 
 async def _measure(name: str, url: str, tickets: int, export: bool) -> float:
@@ -213,7 +214,7 @@ async def _measure(name: str, url: str, tickets: int, export: bool) -> float:
             return await build_report(engine, report.ReportScope(), period, now=NOW, zone=ZONE)
 
         seconds, peak, _ = await _timed(month_report)
-        print(f"{name}: month report {seconds:.2f} s, memory +{peak:.1f} MB at peak")
+        print(f"{name}: month report {seconds:.2f} s, {peak}")
         if export:
             await _export(name, engine)
         return seconds
@@ -234,8 +235,7 @@ async def _export(name: str, engine: AsyncEngine) -> None:
         megabytes = [f.stat().st_size / 1e6 for f in (csv_file, xlsx_file)]
         sizes = f"CSV {megabytes[0]:.0f} MB, XLSX {megabytes[1]:.0f} MB"
         print(
-            f"{name}: export of every ticket {seconds:.1f} s for {rows:,} rows,"
-            f" memory +{peak:.1f} MB at peak ({sizes})"
+            f"{name}: export of every ticket {seconds:.1f} s for {rows:,} rows, {peak} ({sizes})"
         )
 
 
