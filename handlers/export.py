@@ -25,7 +25,16 @@ from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 from handlers.xlsx import StreamingXlsx
 
-TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload
+TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload to Telegram's cloud Bot API
+LOCAL_SERVER_MAX_BYTES = 2000 * 1024 * 1024  # through a self-hosted Bot API server
+
+
+def upload_limit(base_url: str) -> int:
+    """How large a document the bot may send: a self-hosted Bot API server
+    (`telegram.base_url`) takes files up to 2000 MB, the cloud one 50 MB."""
+    return TELEGRAM_MAX_BYTES if "api.telegram.org" in base_url else LOCAL_SERVER_MAX_BYTES
+
+
 UPLOAD_TIMEOUT = 300.0  # seconds to send one file
 WIDTHS = {"number": 20, "department": 16, "assignee": 16, "customer": 18, "phone": 18}
 TIME_WIDTH = 19
@@ -136,7 +145,7 @@ async def _send(
     context: DeskContext, chat_id: int, locale: str, path: Path, **params: Any
 ) -> None:
     size = await asyncio.to_thread(lambda: path.stat().st_size)
-    if size > TELEGRAM_MAX_BYTES:
+    if size > upload_limit(context.bot.base_url):
         megabytes = round(size / 1024 / 1024)
         await context.bot.send_message(
             chat_id, t(locale, "export.too_large", name=path.name, size_mb=megabytes)

@@ -179,3 +179,10 @@ async def test_refusals_and_bad_dates(desk: DeskHarness, locale: str):
     assert sue.last_text == said(locale, "export.empty", first="2020-01-01", last="2020-01-31")
     after = len(desk.api.calls_of("sendDocument")) + len(desk.api.calls_of("sendPhoto"))
     assert after == sent
+
+
+def test_a_self_hosted_bot_api_server_takes_larger_exports():
+    from handlers.export import upload_limit
+
+    assert upload_limit("https://api.telegram.org/bot") == 50 * 1024 * 1024
+    assert upload_limit("http://127.0.0.1:8081/bot") == 2000 * 1024 * 1024
