@@ -84,3 +84,19 @@ def test_a_row_is_masked_local_and_in_minutes():
     assert out["resolved"] is None
     assert out["resolve_minutes"] is None
     assert out["number"] == "FB-20261123-0001"
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]
+)
+def test_export_times_are_the_zones_wall_clock_across_offset_changes(zone):
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from domain.exports import _local
+
+    tz = ZoneInfo(zone)
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for step in range(0, 4 * 24 * 300, 7):  # every 1 h 45 min for 300 days
+        moment = start + timedelta(minutes=15 * step, seconds=7)
+        assert _local(moment, tz) == moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
