@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.health import HealthServer
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from domain import logcontext
 from domain.clock import Clock, SystemClock
 from domain.people import Department, Role, Staff
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
@@ -25,10 +30,11 @@ from domain.services.sweep import SlaSweep, SweepReport
 from domain.services.work import StaffDesk
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
-from handlers.outbox import DispatchSettings, OutboxDispatcher, describe
+from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
 from storage.db import create_engine
 from storage.exports import SqlExports
 from storage.migrate import upgrade
+from storage.monitor import SqlMonitor
 from storage.outbox import SqlOutboxStore
 from storage.reports import SqlReports
 from storage.uow import SqlUnitOfWorkFactory
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 RUNTIME_KEY = "runtime"
 OUTBOX_JOB = "outbox"
 SLA_JOB = "sla-sweep"
+ROLE = "active"  # the only role until a standby instance exists
+PROBE_TIMEOUT_SECONDS = 5.0  # a database slower than this to answer a probe is not healthy
 
 
 def policy_from(settings: Settings) -> DeskPolicy:
@@ -82,6 +90,10 @@ class Runtime:
     sweeper: SlaSweep
     satisfaction: Satisfaction
     reporting: Reporting
+    outbox_store: SqlOutboxStore
+    monitor: SqlMonitor
+    metrics: Metrics = field(default_factory=Metrics)
+    health_server: HealthServer | None = None
 
     async def prepare(self) -> None:
         """Bring the schema to head and the departments in line with config."""
@@ -103,11 +115,13 @@ class Runtime:
                     )
             await uow.commit()
 
-    async def dispatch_outbox(self) -> None:
-        """Send what is due in the outbox now."""
+    async def dispatch_outbox(self) -> DispatchReport:
+        """Send what is due in the outbox now; returns what was done."""
         report = await self.dispatcher.run(self.application.bot)
+        self.metrics.count_dispatch(report)
         if report.sent or report.parked or report.retried:
             log.info("outbox run", extra=describe(report))
+        return report
 
     async def sweep(self) -> SweepReport:
         """Close resolved tickets nobody confirmed, remind unanswered polls, and queue the
@@ -123,6 +137,7 @@ class Runtime:
         if digests:
             log.info("weekly digest queued", extra={"supervisors": digests})
         report = await self.sweeper.run()
+        self.metrics.count_sweep(report)
         if report.warnings or report.breaches or report.escalations:
             log.info(
                 "sla sweep",
@@ -142,9 +157,75 @@ class Runtime:
             return
         job_queue.run_once(_outbox_job, 0, name=f"{OUTBOX_JOB}-kick")
 
+    async def health(self) -> tuple[bool, dict[str, Any]]:
+        """Whether the database answers, this instance's role and the outbox backlog."""
+        body: dict[str, Any] = {
+            "database": "ok",
+            "role": ROLE,
+            "outbox_backlog": None,
+            "oldest_pending_seconds": None,
+        }
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                await self.monitor.ping()
+                count, oldest = await self.outbox_store.backlog_and_oldest()
+        except Exception as exc:
+            log.warning("health check: the database does not answer (%s)", type(exc).__name__)
+            body["database"] = "error"
+            return False, body
+        body["outbox_backlog"] = count
+        body["oldest_pending_seconds"] = self.metrics.set_backlog(count, oldest, self.clock.now())
+        return True, body
+
+    async def scrape(self) -> bytes:
+        """Every metric in Prometheus text format, the gauges read from the database now."""
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                count, oldest = await self.outbox_store.backlog_and_oldest()
+                tickets = await self.monitor.tickets_by_status()
+        except Exception as exc:
+            log.warning("metrics: the database does not answer (%s)", type(exc).__name__)
+            self.metrics.database_up.set(0)
+        else:
+            self.metrics.database_up.set(1)
+            self.metrics.set_backlog(count, oldest, self.clock.now())
+            self.metrics.set_tickets(tickets)
+        return self.metrics.render()
+
+    async def start_health(self) -> None:
+        """Serve /healthz and /metrics when the config says so."""
+        config = self.settings.health
+        if config.enabled and self.health_server is None:
+            self.health_server = HealthServer(self, config.host, config.port)
+            await self.health_server.start()
+
     async def close(self) -> None:
-        """Release the database."""
+        """Stop the health endpoint and release the database."""
+        if self.health_server is not None:
+            await self.health_server.stop()
+            self.health_server = None
         await self.uow.engine.dispose()
+
+
+class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application that counts each update it handles and labels its log lines with
+    the update id (and the ticket the services say it is about)."""
+
+    __slots__ = ()
+
+    async def process_update(self, update: object) -> None:
+        update_id = logcontext.update_id.set(
+            update.update_id if isinstance(update, Update) else None
+        )
+        ticket = logcontext.ticket.set(None)
+        try:
+            await super().process_update(update)
+        finally:
+            logcontext.ticket.reset(ticket)
+            logcontext.update_id.reset(update_id)
+            runtime = self.bot_data.get(RUNTIME_KEY)
+            if runtime is not None:
+                runtime.metrics.updates_handled.inc()
 
 
 def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtime:
@@ -153,10 +234,12 @@ def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtim
 
 
 async def _outbox_job(context: DeskContext) -> None:
+    logcontext.clear()  # a job kicked while an update was handled inherits its context
     await runtime_of(context.application).dispatch_outbox()
 
 
 async def _sla_job(context: DeskContext) -> None:
+    logcontext.clear()
     await runtime_of(context.application).sweep()
 
 
@@ -184,6 +267,7 @@ def build_application(
         .context_types(ContextTypes(context=DeskContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .application_class(DeskApplication)
     )
     if request is not None:
         builder = builder.request(request)
@@ -192,12 +276,13 @@ def build_application(
     application = builder.build()
 
     engine = create_engine(settings.database.url, echo=settings.database.echo)
+    outbox_store = SqlOutboxStore(engine)
     runtime_holder: list[Runtime] = []
     uow = SqlUnitOfWorkFactory(engine, clock, on_outbox=lambda: runtime_holder[0].kick_outbox())
     policy = policy_from(settings)
     desk = Desk(uow, clock, policy)
     dispatcher = OutboxDispatcher(
-        SqlOutboxStore(engine),
+        outbox_store,
         clock,
         DispatchSettings(
             batch_size=settings.outbox.batch_size,
@@ -216,6 +301,8 @@ def build_application(
         SlaSweep(uow, clock, policy),
         Satisfaction(uow, clock, policy),
         Reporting(uow, clock, policy, SqlReports(engine), settings.reports.to_policy()),
+        outbox_store,
+        SqlMonitor(engine),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -228,6 +315,7 @@ def build_application(
         staffadmin=StaffAdmin(uow, clock, policy),
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
+        count_error=runtime.metrics.handler_errors.inc,
     )
     setup.register(application)
     return application
@@ -236,6 +324,7 @@ def build_application(
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime = runtime_of(application)
     await runtime.prepare()
+    await runtime.start_health()
     await setup.set_commands(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
@@ -260,11 +349,7 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
 
 def run_polling(settings: Settings) -> None:
     """Serve the bot with long polling until interrupted."""
-    logging.basicConfig(
-        level=settings.logging.level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.logging.level, settings.logging.format)
     application = build_application(settings)
     log.info("Feedback Desk is starting (database %s)", settings.database.url.split("://")[0])
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

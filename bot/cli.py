@@ -1,13 +1,23 @@
-"""The `feedback-desk` command: run, db upgrade, check-config."""
+"""The `feedback-desk` command: run, db upgrade, check-config, customer export | erase."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from storage.customer_data import Match
+
+EXIT_FAILED = 1
 EXIT_CONFIG = 2
 
 
@@ -26,6 +36,19 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
     commands.add_parser("check-config", help="check the configuration and the token, then exit")
+    customer = commands.add_parser("customer", help="a customer's data: export or erase it")
+    customer_commands = customer.add_subparsers(dest="customer_command", required=True)
+    who = "customer number (C2026...), Telegram user id or phone number"
+    export = customer_commands.add_parser(
+        "export", help="print everything the desk holds about a customer as JSON"
+    )
+    export.add_argument("customer", help=who)
+    export.add_argument("--output", metavar="FILE", help="write the JSON to FILE, not stdout")
+    erase = customer_commands.add_parser(
+        "erase", help="anonymise a customer's personal data and texts, keeping the statistics"
+    )
+    erase.add_argument("customer", help=who)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -38,6 +61,105 @@ async def _upgrade(settings: Settings) -> None:
         await upgrade(engine)
     finally:
         await engine.dispose()
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _write_export(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    partial.touch(mode=0o600)  # personal data: for the operator's eyes only
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+
+
+async def _customer(settings: Settings, args: argparse.Namespace, stdin: TextIO) -> int:
+    from domain.clock import SystemClock
+    from storage import customer_data
+    from storage.db import create_engine, session_factory
+    from storage.migrate import upgrade
+
+    engine = create_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine)() as session:
+            try:
+                match = await customer_data.find_one(session, args.customer)
+            except customer_data.CustomerNotFound:
+                print(
+                    f"no customer has the number, Telegram id or phone {args.customer!r}",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            except customer_data.AmbiguousCustomer as exc:
+                print(
+                    f"{len(exc.matches)} customers match {args.customer!r}; "
+                    "give the customer number of the one you mean:",
+                    file=sys.stderr,
+                )
+                for found in exc.matches:
+                    print(f"  {found.number} (by {found.how})", file=sys.stderr)
+                return EXIT_FAILED
+            if args.customer_command == "erase" and await customer_data.already_erased(
+                session, match.customer_id
+            ):
+                print(f"{match.number} was already erased; nothing changed")
+                return 0
+        now = SystemClock().now()
+        if args.customer_command == "export":
+            return await _export(engine, match, now, args.output)
+        return await _erase(engine, match, now, confirmed=args.yes, stdin=stdin)
+    finally:
+        await engine.dispose()
+
+
+async def _export(engine: AsyncEngine, match: Match, now: datetime, output: str | None) -> int:
+    from storage import customer_data
+
+    # written only once the audit events are committed: no export leaves unrecorded
+    document = await customer_data.export(engine, match.customer_id, now)
+    text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
+    _write_export(text, output)
+    tickets = len(document["tickets"])
+    note = "" if tickets else " (no tickets: no history to record the export in)"
+    where = f" to {output}" if output else ""
+    print(f"exported {match.number}{where}: {tickets} ticket(s){note}", file=sys.stderr)
+    return 0
+
+
+async def _erase(
+    engine: AsyncEngine, match: Match, now: datetime, *, confirmed: bool, stdin: TextIO
+) -> int:
+    from storage import customer_data
+
+    if not confirmed:
+        print(
+            f"Erase the personal data and message texts of customer {match.number}? "
+            "Ticket statistics are kept; this cannot be undone. Type 'yes' to go on: ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+        if stdin.readline().strip().lower() != "yes":
+            print(f"not erased: {match.number} is unchanged", file=sys.stderr)
+            return EXIT_FAILED
+    result = await customer_data.erase(engine, match.customer_id, now)
+    if result.already:
+        print(f"{result.number} was already erased; nothing changed")
+        return 0
+    counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
+    note = "" if result.tickets else " (no tickets: no history to record the erasure in)"
+    print(f"erased {result.number}: {counts}{note}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_upgrade(settings))
         print("database is up to date")
         return 0
+    if args.command == "customer":
+        return asyncio.run(_customer(settings, args, sys.stdin))
     from bot.app import run_polling
 
     asyncio.run(_upgrade(settings))

@@ -286,6 +286,13 @@ class ReportsSection(Section):
 
 class LoggingSection(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["plain", "json"] = "plain"
+
+
+class HealthSection(Section):
+    enabled: bool = False
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=0, le=65535)
 
 
 class Settings(BaseSettings):
@@ -312,6 +319,7 @@ class Settings(BaseSettings):
     satisfaction: SatisfactionSection = Field(default_factory=SatisfactionSection)
     reports: ReportsSection = Field(default_factory=ReportsSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
+    health: HealthSection = Field(default_factory=HealthSection)
 
     @classmethod
     def settings_customise_sources(

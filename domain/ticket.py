@@ -97,6 +97,8 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     SCORED = "scored"
     SECOND_ROUND = "second_round"
+    DATA_EXPORTED = "data_exported"  # the customer's data was exported (`customer export`)
+    DATA_ERASED = "data_erased"  # the customer's personal data was erased (`customer erase`)
 
 
 # What a customer may read in their history; everything else is the desk's own business.

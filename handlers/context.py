@@ -33,6 +33,7 @@ class Deps:
     staffadmin: StaffAdmin
     reporting: Reporting | None = None
     exports: Exports | None = None
+    count_error: Callable[[], None] | None = None  # the handler_errors metric
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -44,6 +44,8 @@ async def on_error(update: object, context: DeskContext) -> None:
     error = context.error
     if error is None:
         return
+    if context.deps.count_error is not None:
+        context.deps.count_error()
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return

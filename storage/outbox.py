@@ -165,10 +165,18 @@ class SqlOutboxStore:
 
     async def backlog(self, *, now: datetime) -> int:
         """How many rows still wait to be sent."""
+        count, _ = await self.backlog_and_oldest()
+        return count
+
+    async def backlog_and_oldest(self) -> tuple[int, datetime | None]:
+        """How many rows still wait to be sent, and when the oldest of them was queued
+        (None when none waits); one read of the pending rows (index ix_outbox_due)."""
         async with self._sessions() as session:
-            return int(
-                await session.scalar(
-                    select(func.count()).select_from(OutboxRow).where(OutboxRow.status == PENDING)
+            count, oldest = (
+                await session.execute(
+                    select(func.count(), func.min(OutboxRow.created_at)).where(
+                        OutboxRow.status == PENDING
+                    )
                 )
-                or 0
-            )
+            ).one()
+        return int(count or 0), oldest

@@ -449,3 +449,42 @@ def test_an_unreadable_token_file_is_one_line(tmp_path: Path) -> None:
 
     assert len(caught.value.lines) == 1
     assert caught.value.lines[0].startswith("telegram.token_file: ")
+
+
+# -- health endpoint and logs ---------------------------------------------------------------
+
+
+def health_and_format(settings: Settings) -> tuple[bool, str, int, str]:
+    health = settings.health
+    return health.enabled, health.host, health.port, settings.logging.format
+
+
+def test_the_health_endpoint_is_off_by_default_and_logs_are_plain() -> None:
+    assert health_and_format(load_settings(EXAMPLE)) == (False, "127.0.0.1", 8080, "plain")
+
+
+def test_health_and_log_format_can_be_set(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path, '[health]\nenabled = true\nport = 9100\n[logging]\nformat = "json"\n'
+    )
+    monkeypatch.setenv("FEEDBACK_DESK__HEALTH__HOST", "0.0.0.0")
+
+    assert health_and_format(load_settings(path)) == (True, "0.0.0.0", 9100, "json")
+
+
+def test_bad_health_and_log_keys_are_one_line_each(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        '[health]\nenabled = "sometimes"\nhost = ""\nport = 70000\nscheme = "https"\n'
+        '[logging]\nformat = "xml"\n',
+    )
+
+    lines = problems(path)
+
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "health.enabled",
+        "health.host",
+        "health.port",
+        "health.scheme",
+        "logging.format",
+    ]

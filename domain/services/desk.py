@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import intake, numbering, sla
+from domain import intake, logcontext, numbering, sla
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender, Staff
@@ -202,6 +202,7 @@ class Desk(ServiceBase):
         )
         sla.refresh(ticket, self.policy, now)
         ticket = await uow.tickets.add(ticket)
+        logcontext.about_ticket(ticket.number)
         await uow.events.add(
             TicketEvent(
                 kind=EventKind.FILED,
@@ -359,6 +360,7 @@ class Desk(ServiceBase):
 
     @staticmethod
     async def _own_ticket(uow: UnitOfWork, customer: Customer, number: str) -> Ticket:
+        logcontext.about_ticket(number)
         ticket = await uow.tickets.get_by_number(number)
         if ticket is None or ticket.customer_id != customer.id:
             raise NotFound("error.ticket_not_found", number=number)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain import intake
+from domain import intake, logcontext
 from domain.errors import ConcurrentChange, InvalidInput, NotFound
 from domain.people import Role, Sender
 from domain.policy import DeskPolicy
@@ -78,6 +78,7 @@ class Satisfaction(ServiceBase):
             ticket = await uow.tickets.get(poll.ticket_id)
             assert ticket is not None
             number = ticket.number
+            logcontext.about_ticket(number)
             if await uow.polls.latest_for_ticket(poll.ticket_id) != poll.id:
                 return PollView(actor.locale, "poll.replaced", {"number": number})
             now = self.clock.now()

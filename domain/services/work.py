@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain import intake, sla
+from domain import intake, logcontext, sla
 from domain.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotAllowed, NotFound
 from domain.intake import Draft
 from domain.masking import mask_phone as mask
@@ -89,6 +89,7 @@ class StaffDesk(ServiceBase):
         return actor.staff
 
     async def _ticket(self, uow: UnitOfWork, number: str) -> Ticket:
+        logcontext.about_ticket(number)
         ticket = await uow.tickets.get_by_number(number)
         if ticket is None:
             raise NotFound("error.ticket_not_found", number=number)

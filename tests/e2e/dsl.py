@@ -175,7 +175,7 @@ class DeskHarness:
 
     async def dispatch(self) -> DispatchReport:
         """Run the outbox dispatcher once, as its job would."""
-        return await runtime_of(self.app).dispatcher.run(self.app.bot)
+        return await runtime_of(self.app).dispatch_outbox()
 
     async def sweep(self) -> Any:
         """Run the SLA sweep once, as its job would; returns its report."""
