@@ -126,24 +126,11 @@ def chart_weeks(now: datetime, zone: tzinfo, count: int = CHART_WEEKS) -> list[W
     return [Week(m, _midnight(m, zone), _midnight(m + timedelta(weeks=1), zone)) for m in mondays]
 
 
-_OFFSETS: dict[tuple[tzinfo, int], timedelta] = {}
-
-
 def _local(value: datetime | None, zone: tzinfo) -> datetime | None:
-    """A UTC time as the desk's wall clock shows it (naive: spreadsheets have no zones).
-
-    The zone's offset is looked up once per quarter hour of UTC time (when offsets change),
-    which makes a million rows of seven times each affordable."""
+    """A UTC time as the desk's wall clock shows it (naive: spreadsheets have no zones)."""
     if value is None:
         return None
-    quarter = int(value.timestamp()) // 900
-    offset = _OFFSETS.get((zone, quarter))
-    if offset is None:
-        offset = value.astimezone(zone).utcoffset() or timedelta()
-        if len(_OFFSETS) > 100_000:
-            _OFFSETS.clear()
-        _OFFSETS[zone, quarter] = offset
-    return (value + offset).replace(tzinfo=None, microsecond=0)
+    return value.astimezone(zone).replace(tzinfo=None, microsecond=0)
 
 
 def _minutes(seconds: int | None) -> int | None:
