@@ -326,6 +326,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     await runtime.prepare()
     await runtime.start_health()
     await setup.set_commands(application)
+    async with runtime.uow() as uow:
+        members = await uow.staff.list_all()
+    await setup.set_staff_commands(application, members)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _outbox_job,

@@ -11,7 +11,8 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from domain.errors import DeskError
-from domain.people import Sender
+from domain.people import Sender, Staff
+from domain.staffadmin import Joined
 from handlers import render_staffadmin as render
 from handlers.callback_data import Action, Verb, decode
 from handlers.context import DeskContext, sender_of
@@ -57,6 +58,13 @@ async def start_invite(update: Update, context: DeskContext) -> None:
         await _refuse(update, context, sender, error)
         return
     await _reply(update, render.accepted(outcome))
+    if isinstance(outcome, Joined):  # their own menu of staff commands, from now on
+        from handlers.setup import set_staff_commands
+
+        await set_staff_commands(
+            context.application,
+            [Staff(sender.telegram_id, sender.name, outcome.role, locale=outcome.locale)],
+        )
 
 
 async def invite(update: Update, context: DeskContext) -> None:

@@ -136,6 +136,12 @@ async def test_an_admin_invites_an_agent_who_joins_with_the_link(
     assert (row.role, row.active, row.name, row.locale) == ("agent", True, "Bob", locale)
     assert row.department_id == (await department_id(desk, "after-sales"))
     assert await count_rows(desk, CustomerRow) == 0  # opening the link registered no customer
+    # from now on Bob's own menu lists the staff commands, in his language
+    menu = desk.api.calls_of("setMyCommands")[-1].params
+    assert menu["scope"] == {"type": "chat", "chat_id": 301}
+    commands = menu["commands"]
+    assert [c["command"] for c in commands][:3] == ["queue", "mine", "ticket"]
+    assert commands[0]["description"] == t(locale, "command.queue")
 
     await desk.dispatch()
     assert ada.last_text == said(
