@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from domain import intake, logcontext, numbering, sla
+from domain import intake, logcontext
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
-from domain.people import Customer, Role, Sender, Staff
+from domain.people import Customer, Role, Sender
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards, satisfaction
 from domain.services.base import Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
-    ActorKind,
     Attachment,
-    EventKind,
     Status,
     Ticket,
-    TicketEvent,
-    title_from,
 )
 from domain.views import (
     Appended,
@@ -169,56 +165,6 @@ class Desk(ServiceBase):
         await uow.conversations.put(
             Conversation(sender.telegram_id, INTAKE, draft.to_dict(), self.clock.now())
         )
-
-    async def _file(
-        self, uow: UnitOfWork, customer: Customer, draft: Draft, filed_by: Staff | None = None
-    ) -> Ticket:
-        assert draft.type is not None
-        assert draft.description is not None
-        assert customer.id is not None
-        now = self.clock.now()
-        department = await uow.departments.get_by_code(self.policy.department_for(draft.type))
-        if department is None or department.id is None:
-            raise NotFound("error.no_department", type=draft.type.value)
-        day = now.astimezone(self.policy.timezone).date()
-        seq = await uow.counters.next(numbering.ticket_counter_key(day))
-        ticket = Ticket(
-            number=numbering.ticket_number(day, seq),
-            customer_id=customer.id,
-            department_id=department.id,
-            type=draft.type,
-            channel=draft.channel,
-            priority=self.policy.initial_priority(
-                business_stopped=bool(draft.stopped), vip=customer.vip
-            ),
-            title=title_from(draft.description),
-            description=draft.description,
-            created_at=now,
-            updated_at=now,
-            reference=draft.reference,
-            contact_phone=draft.phone,
-            business_stopped=bool(draft.stopped),
-            attachment_count=len(draft.attachments),
-        )
-        sla.refresh(ticket, self.policy, now)
-        ticket = await uow.tickets.add(ticket)
-        logcontext.about_ticket(ticket.number)
-        await uow.events.add(
-            TicketEvent(
-                kind=EventKind.FILED,
-                created_at=now,
-                actor_kind=ActorKind.STAFF if filed_by else ActorKind.CUSTOMER,
-                actor_id=filed_by.id if filed_by else customer.id,
-                body=draft.description,
-                attachments=list(draft.attachments),
-                ticket_id=ticket.id,
-                data={"reference": draft.reference} if draft.reference else {},
-            )
-        )
-        if draft.phone and draft.phone != customer.phone:
-            await uow.customers.update_contact(customer.id, name=customer.name, phone=draft.phone)
-        await cards.post(uow, self.policy, now, ticket, department)
-        return ticket
 
     # -- messages outside a flow -------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from domain.permissions import Act, Reach, check, may
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards, satisfaction
 from domain.services.base import ServiceBase
-from domain.services.desk import Desk, relay_notices
+from domain.services.desk import relay_notices
 from domain.ticket import (
     OPEN_STATUSES,
     ActorKind,
@@ -156,18 +156,11 @@ class StaffDesk(ServiceBase):
             await self._tell_customer(uow, ticket, "ticket.claimed", {"agent": staff.first_name})
             return StaffView(locale, "staff.claimed", {"number": number}, ticket=ticket)
         if act in PROMPTED:
-            if act is Act.RESOLVE or act in (Act.REPLY, Act.ASK):
+            if act in (Act.RESOLVE, Act.REPLY, Act.ASK):
                 Work._require_workable(ticket)
             if act is Act.CLOSE and ticket.status is not Status.RESOLVED:
                 raise IllegalTransition("error.close_resolved_only", number=number)
-            await self._expect(uow, sender, act, ticket)
-            return StaffView(
-                locale,
-                f"staff.prompt.{act.value}",
-                {"number": number},
-                ticket=ticket,
-                private_prompt=True,
-            )
+            return await self._expect(uow, sender, staff, act, ticket)
         if act is Act.PRIORITY:
             if value is None:
                 return StaffView(
@@ -200,15 +193,8 @@ class StaffDesk(ServiceBase):
                     choices=await self._transfer_choices(uow, ticket, staff),
                 )
             department_id, agent_id = await self._target(uow, ticket, value)
-            await self._expect(
-                uow, sender, act, ticket, department_id=department_id, agent_id=agent_id
-            )
-            return StaffView(
-                locale,
-                "staff.prompt.xfer",
-                {"number": number},
-                ticket=ticket,
-                private_prompt=True,
+            return await self._expect(
+                uow, sender, staff, act, ticket, department_id=department_id, agent_id=agent_id
             )
         if act is Act.COLLABORATE:
             if value is None:
@@ -230,14 +216,7 @@ class StaffDesk(ServiceBase):
             department_id, _ = await self._target(uow, ticket, value)
             if department_id == ticket.department_id:
                 raise IllegalTransition("error.same_department", number=number)
-            await self._expect(uow, sender, act, ticket, department_id=department_id)
-            return StaffView(
-                locale,
-                "staff.prompt.collab",
-                {"number": number},
-                ticket=ticket,
-                private_prompt=True,
-            )
+            return await self._expect(uow, sender, staff, act, ticket, department_id=department_id)
         if act is Act.ASSIGN:
             if value is None:
                 agents = [
@@ -662,9 +641,7 @@ class StaffDesk(ServiceBase):
         if customer is None:
             raise NotFound("error.not_found")
         if result.submit:
-            ticket = await Desk(self.uow, self.clock, self.policy)._file(
-                uow, customer, result.draft, filed_by=staff
-            )
+            ticket = await self._file(uow, customer, result.draft, filed_by=staff)
             await uow.conversations.delete(sender.telegram_id)
             if customer.telegram_id is not None:
                 uow.outbox.add(
@@ -785,10 +762,24 @@ class StaffDesk(ServiceBase):
         await cards.ticket_changed(uow, self.policy, ticket, now=self.clock.now())
 
     async def _expect(
-        self, uow: UnitOfWork, sender: Sender, act: Act, ticket: Ticket, **extra: Any
-    ) -> None:
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        staff: Staff,
+        act: Act,
+        ticket: Ticket,
+        **extra: Any,
+    ) -> StaffView:
+        """Wait for the staff member's next message for `act`; the prompt asking for it."""
         data = {"act": act.value, "number": ticket.number, **extra}
         await uow.conversations.put(Conversation(sender.telegram_id, FLOW, data, self.clock.now()))
+        return StaffView(
+            staff.locale,
+            f"staff.prompt.{act.value}",
+            {"number": ticket.number},
+            ticket=ticket,
+            private_prompt=True,
+        )
 
     async def _tell_customer(
         self, uow: UnitOfWork, ticket: Ticket, kind: str, params: dict[str, Any]
