@@ -167,6 +167,9 @@ class EventRepository(Protocol):
     async def list_for_ticket(
         self, ticket_id: int, *, customer_visible_only: bool
     ) -> Sequence[TicketEvent]: ...
+    async def customer_messages(self, ticket_id: int) -> tuple[int, str | None]:
+        """How many messages the customer added to the ticket, and the last one's text."""
+        ...
 
 
 class CardRepository(Protocol):

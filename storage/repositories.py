@@ -621,6 +621,19 @@ class SqlEvents:
             )
         return event
 
+    async def customer_messages(self, ticket_id: int) -> tuple[int, str | None]:
+        mine = (
+            TicketEventRow.ticket_id == ticket_id,
+            TicketEventRow.kind == EventKind.CUSTOMER_MESSAGE.value,
+        )
+        count = await self.session.scalar(select(func.count()).where(*mine))
+        if not count:
+            return 0, None
+        last = await self.session.scalar(
+            select(TicketEventRow.body).where(*mine).order_by(TicketEventRow.id.desc()).limit(1)
+        )
+        return int(count), last or None
+
     async def list_for_ticket(
         self, ticket_id: int, *, customer_visible_only: bool
     ) -> Sequence[TicketEvent]:

@@ -15,7 +15,7 @@ from domain.masking import mask_phone
 from domain.people import Customer, Department, Role, Staff
 from domain.policy import DeskPolicy
 from domain.ports import CardRef, Notice, UnitOfWork
-from domain.ticket import EventKind, Ticket
+from domain.ticket import Ticket
 
 CARD = "card"  # the department's card
 COLLAB = "collab"  # a card asking another department for help
@@ -88,9 +88,7 @@ async def _snapshot(
     customer = await uow.customers.get(ticket.customer_id)
     department = await uow.departments.get(ticket.department_id)
     assignee = await uow.staff.get(ticket.assignee_id) if ticket.assignee_id else None
-    history = await uow.events.list_for_ticket(ticket.id, customer_visible_only=True)
-    messages = [e for e in history if e.kind is EventKind.CUSTOMER_MESSAGE]
-    last = messages[-1].body if messages and messages[-1].body else None
+    messages, last = await uow.events.customer_messages(ticket.id)
     running = sla.left(ticket, policy, now) if now is not None else None
     acknowledging = ticket.acknowledged_in_round is None
     due = (
@@ -118,7 +116,7 @@ async def _snapshot(
         "score": ticket.score,
         "score_comment": _preview(ticket.score_comment),
         "left_seconds": int(running[1].total_seconds()) if running else None,
-        "messages": len(messages),
+        "messages": messages,
         "last_message": _preview(last),
     }
 

@@ -295,3 +295,15 @@ async def _events(desk: DeskHarness, number: str) -> list[str]:
             .order_by(TicketEventRow.id)
         )
         return [r[0] for r in rows]
+
+
+async def test_a_message_on_an_unclaimed_ticket_is_added_to_its_card(desk: DeskHarness):
+    ann = desk.customer(1001, "Ann")
+    number = await file_ticket(ann)
+    await desk.dispatch()
+    await ann.send("It now shows error E42")
+    await ann.send("And the drawer is stuck")
+    await desk.dispatch()
+    card = card_of(desk, number).plain_text or ""
+    assert said("en", "card.messages", count=2) in card
+    assert said("en", "card.last_message", body="And the drawer is stuck") in card
