@@ -104,6 +104,7 @@ class TicketRow(Base):
         Index("ix_ticket_customer_status", "customer_id", "status"),
         Index("ix_ticket_department_status", "department_id", "status"),
         Index("ix_ticket_next_check", "next_check_at"),
+        Index("ix_ticket_status", "status"),
         Index("ix_ticket_auto_close", "auto_close_at"),
         Index("ix_ticket_created", "created_at"),
         Index("ix_ticket_department_created", "department_id", "created_at"),
@@ -310,3 +311,20 @@ class DigestRow(Base):
 
     week: Mapped[str] = mapped_column(String(10), primary_key=True)  # its Monday, ISO
     queued_at: Mapped[datetime]
+
+
+class InboxRow(Base):
+    """An update from Telegram, stored before Telegram is told it arrived.
+
+    `handled_at` is set in the transaction of the work the update caused (or after a
+    handler that wrote nothing), so a redelivered update is recognised and does nothing.
+    The payload is dropped once the update is handled; the id stays to recognise it.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "handled_at", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
