@@ -203,7 +203,7 @@ class Figures:
     acknowledge: Timing = Timing()
     first_response: Timing = Timing()
     resolve: Timing = Timing()
-    ack_sla: Ratio = Ratio()
+    ack_sla: Ratio = Ratio()  # of the current round: a second round is acknowledged anew
     resolve_sla: Ratio = Ratio()
     first_contact: Ratio = Ratio()
     satisfaction_mean: float | None = None

@@ -345,8 +345,7 @@ class Work:
         ticket.assignee_id = staff_id
         if ticket.status is Status.NEW:
             ticket.move_to(Status.IN_PROGRESS, now=now)
-        if ticket.acknowledged_at is None:
-            ticket.acknowledged_at = now
+        Work._acknowledge(ticket, now)
         ticket.updated_at = now
         return _staff_event(ticket, EventKind.CLAIMED, staff_id, now)
 
@@ -360,8 +359,7 @@ class Work:
         ticket.assignee_id = agent_id
         if ticket.status is Status.NEW:
             ticket.move_to(Status.IN_PROGRESS, now=now)
-        if ticket.acknowledged_at is None:
-            ticket.acknowledged_at = now
+        Work._acknowledge(ticket, now)
         ticket.updated_at = now
         return _staff_event(
             ticket, EventKind.ASSIGNED, by_id, now, data={"to": agent_id, "from": previous}
@@ -512,6 +510,14 @@ class Work:
     def _acknowledge_round(ticket: Ticket, now: datetime) -> None:
         if ticket.round > 1 and ticket.round_acknowledged_at is None:
             ticket.round_acknowledged_at = now
+
+    @staticmethod
+    def _acknowledge(ticket: Ticket, now: datetime) -> None:
+        """A claim or an assignment acknowledges the ticket, and its second round when it is
+        in one (the round starts at the supervisor before anybody has seen it)."""
+        if ticket.acknowledged_at is None:
+            ticket.acknowledged_at = now
+        Work._acknowledge_round(ticket, now)
 
     @staticmethod
     def confirm(ticket: Ticket, customer_id: int, solved: bool, now: datetime) -> TicketEvent:

@@ -35,6 +35,8 @@ NOT_FIRST_CONTACT = (EventKind.REOPENED, EventKind.TRANSFERRED, EventKind.SECOND
 RESOLVE_RUNNING = (Status.NEW.value, Status.IN_PROGRESS.value)
 # Seconds from filing to a moment on the ticket's clock: (priority, filed, moment) -> seconds
 Measure = Callable[[Priority, datetime, datetime], int]
+# when the ticket's current round was acknowledged: `ack_due_at` is that round's due time
+ACKNOWLEDGED = case((T.round > 1, T.round_acknowledged_at), else_=T.acknowledged_at)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -144,7 +146,7 @@ def _totals(where: list[Any], now: datetime) -> Any:
         TicketEventRow.kind.in_([k.value for k in NOT_FIRST_CONTACT]),
     )
     ack_base = or_(
-        T.acknowledged_at.is_not(None),
+        ACKNOWLEDGED.is_not(None),
         and_(T.status != Status.WITHDRAWN.value, T.ack_due_at <= now),
     )
     resolve_base = or_(
@@ -158,7 +160,7 @@ def _totals(where: list[Any], now: datetime) -> Any:
     return select(
         *columns,
         _count_if(ack_base).label("ack_base"),
-        _count_if(T.acknowledged_at <= T.ack_due_at).label("ack_met"),
+        _count_if(T.ack_due_at >= ACKNOWLEDGED).label("ack_met"),
         _count_if(resolve_base).label("resolve_base"),
         _count_if(T.resolved_at <= T.resolve_due_at).label("resolve_met"),
         _count_if(closed).label("closed"),

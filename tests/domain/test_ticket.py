@@ -16,6 +16,7 @@ from domain.ticket import (
     Priority,
     Status,
     Ticket,
+    Work,
     title_from,
 )
 
@@ -211,3 +212,31 @@ def test_an_attachment_survives_a_trip_through_its_dict_form():
     )
     assert Attachment.from_dict(attachment.to_dict()) == attachment
     assert Attachment.from_dict(a_photo().to_dict()) == a_photo()
+
+
+# -- a second round's acknowledgement --------------------------------------------------------
+
+
+def a_second_round(supervisor_id: int | None) -> Ticket:
+    """A ticket acknowledged and closed in its first round, reopened by a low score."""
+    ticket = a_ticket(Status.CLOSED, acknowledged_at=FILED_AT, assignee_id=3)
+    Work.second_round(ticket, supervisor_id, 2, LATER)
+    return ticket
+
+
+def test_a_second_round_starts_unacknowledged_even_at_the_supervisor():
+    ticket = a_second_round(supervisor_id=5)
+    assert (ticket.assignee_id, ticket.acknowledged_in_round) == (5, None)
+
+
+def test_claiming_a_second_round_from_the_queue_acknowledges_it():
+    ticket = a_second_round(supervisor_id=None)
+    Work.claim(ticket, 4, LATER + timedelta(minutes=5))
+    assert ticket.acknowledged_in_round == LATER + timedelta(minutes=5)
+    assert ticket.acknowledged_at == FILED_AT  # the first round's stays
+
+
+def test_assigning_a_second_round_acknowledges_it():
+    ticket = a_second_round(supervisor_id=5)
+    Work.assign(ticket, 5, 4, LATER + timedelta(minutes=10))
+    assert ticket.acknowledged_in_round == LATER + timedelta(minutes=10)
