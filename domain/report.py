@@ -182,13 +182,20 @@ class Timing:
 
 @dataclass(frozen=True, slots=True)
 class AgentRow:
-    """One staff member's share of the period's tickets (those they hold now)."""
+    """What one staff member did on the period's tickets, as their history records it:
+    `handled` tickets they worked on (claimed, answered, noted, transferred, resolved...),
+    `first_responses` the tickets' first words to the customer that were theirs, `resolved`
+    the tickets whose resolution in a round is theirs and stands (the customer did not
+    reopen it), the median resolve time of those (first rounds) and the mean score the
+    customers gave those rounds."""
 
     staff_id: int
     name: str
     handled: int
     resolve_median: float | None
     satisfaction_mean: float | None
+    first_responses: int = 0
+    resolved: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,6 +198,8 @@ def _agent_values(locale: str, agent: AgentRow) -> dict[str, str]:
     none = t(locale, "report.none")
     return {
         "handled": str(agent.handled),
+        "responses": str(agent.first_responses),
+        "resolved": str(agent.resolved),
         "resolve": _clock_words(locale, round(agent.resolve_median))
         if agent.resolve_median is not None
         else none,

@@ -121,9 +121,14 @@ async def load(engine: AsyncEngine, first: str, second: str) -> dict[str, int]:
         await session.flush()
         by_n = {int(r.number[-4:]): r for r in rows}
 
-        def event(n: int, kind: str) -> TicketEventRow:
+        def event(n: int, kind: str, by: int | None = None) -> TicketEventRow:
             return TicketEventRow(
-                ticket_id=by_n[n].id, kind=kind, actor_kind="system", data={}, created_at=NOW
+                ticket_id=by_n[n].id,
+                kind=kind,
+                actor_kind="staff" if by is not None else "system",
+                actor_id=by,
+                data={},
+                created_at=NOW,
             )
 
         def poll(n: int, score: int | None, counted: bool | None, round: int = 1) -> PollRow:
@@ -138,11 +143,29 @@ async def load(engine: AsyncEngine, first: str, second: str) -> dict[str, int]:
                 answered_at=NOW if score is not None else None,
             )
 
+        # who did what, in order: Cy answered 2 first and resolved it, the customer
+        # reopened it and Bob's resolution stands; Cy has 3 and 4
+        events = [
+            event(1, "claimed", bob),
+            event(1, "resolved", bob),
+            event(2, "claimed", cy),
+            event(2, "resolved", cy),
+            event(2, "reopened"),
+            event(2, "note", bob),
+            event(2, "resolved", bob),
+            event(3, "claimed", cy),
+            event(3, "resolved", cy),
+            event(4, "claimed", cy),
+            event(8, "claimed", bob),
+            event(8, "resolved", bob),
+            event(9, "transferred"),
+            event(9, "resolved", bob),
+        ]
+        for one in events:  # one by one: their ids are their order
+            session.add(one)
+            await session.flush()
         session.add_all(
             [
-                event(1, "claimed"),
-                event(2, "reopened"),
-                event(9, "transferred"),
                 poll(1, 5, True),
                 poll(2, 2, True),
                 poll(2, None, None, round=2),

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from domain.report import AgentRow, Figures, Ratio, ReportScope, Timing, week_of
+from storage.db import session_factory
+from storage.models import CustomerRow, PollRow, StaffRow, TicketEventRow, TicketRow
 from storage.reports import SqlReports, build_report
 from tests import report_data
 from tests.report_data import NOW
@@ -51,8 +54,10 @@ async def test_the_department_figures_of_this_week(engine, data):
         scores={1: 0, 2: 1, 3: 0, 4: 0, 5: 1},
         responses=Ratio(2, 3),  # three polls sent, two counted answers
         agents=(
-            AgentRow(bob_id, "Bob", 2, 5400.0, 3.5),  # median of 3600 and 7200
-            AgentRow(cy_id, "Cy", 2, 10800.0, None),
+            # worked on 2, 3 and 4; first to answer on 2 and 4; 3's resolution stands
+            AgentRow(cy_id, "Cy", 3, 10800.0, None, first_responses=2, resolved=1),
+            # 1 and 2: first to answer on 1, both resolutions stand (3600 and 7200 s, 5 and 2)
+            AgentRow(bob_id, "Bob", 2, 5400.0, 3.5, first_responses=1, resolved=2),
         ),
     )
     assert now.top_types() == [("complaint", 3), ("inquiry", 2), ("suggestion", 1)]
@@ -73,7 +78,7 @@ async def test_the_department_figures_of_this_week(engine, data):
         satisfaction_mean=4.0,
         scores={1: 0, 2: 0, 3: 0, 4: 1, 5: 0},  # the late 1 is not counted
         responses=Ratio(1, 2),
-        agents=(AgentRow(bob_id, "Bob", 2, 9000.0, 4.0),),
+        agents=(AgentRow(bob_id, "Bob", 2, 9000.0, 4.0, first_responses=1, resolved=2),),
     )
     assert report.previous_period.first == date(2026, 11, 16)
 
@@ -127,3 +132,57 @@ async def test_first_responses_are_measured_once(engine, data):
         start=WEEK.start, end=WEEK.end, department_id=data["support"], now=NOW
     )
     assert week.first_response == Timing(4, 3342 / 4, 750.0)  # 42, 600, 900, 1800
+
+
+OCTOBER = week_of(date(2026, 10, 7), SHANGHAI)
+
+
+async def test_each_round_is_credited_to_whoever_resolved_it(engine, data):
+    """Bob answered and resolved a ticket, which scored 2; Cy resolved its second round,
+    the customer said it was not solved, Cy resolved it again and it scored 4."""
+    filed = OCTOBER.start + timedelta(hours=2)
+    async with session_factory(engine)() as session, session.begin():
+        customer = await session.scalar(select(CustomerRow))
+        staff = {s.name: s.id for s in await session.scalars(select(StaffRow))}
+        ticket = TicketRow(
+            number="FB-ROUNDS-0001", customer_id=customer.id, department_id=data["support"],
+            title="Slow till", description="Slow till", type="complaint", channel="telegram",
+            priority="normal", status="in_progress", round=2, assignee_id=staff["Cy"],
+            created_at=filed, updated_at=filed, acknowledged_at=filed,
+            ack_due_at=filed, resolve_due_at=filed, ack_seconds=60,
+            first_response_seconds=600, resolve_seconds=3600,
+        )  # fmt: skip
+        session.add(ticket)
+        await session.flush()
+        for kind, by in (
+            ("claimed", "Bob"),
+            ("resolved", "Bob"),
+            ("closed", None),
+            ("second_round", None),
+            ("resolved", "Cy"),
+            ("reopened", None),
+            ("resolved", "Cy"),
+        ):
+            session.add(
+                TicketEventRow(
+                    ticket_id=ticket.id, kind=kind, actor_kind="staff" if by else "system",
+                    actor_id=staff[by] if by else None, data={}, created_at=filed,
+                )
+            )  # fmt: skip
+            await session.flush()
+        for round, score in ((1, 2), (2, 4)):
+            session.add(
+                PollRow(
+                    ticket_id=ticket.id, customer_id=customer.id, round=round, score=score,
+                    counted=True, created_at=filed, expires_at=filed, answered_at=filed,
+                )
+            )  # fmt: skip
+    figures = await SqlReports(engine).figures(
+        start=OCTOBER.start, end=OCTOBER.end, department_id=data["support"], now=NOW
+    )
+    assert figures.agents == (
+        # the first round's resolve time is Bob's, and its score
+        AgentRow(staff["Bob"], "Bob", 1, 3600.0, 2.0, first_responses=1, resolved=1),
+        # the second round's resolution (the one that stands) and its score are Cy's
+        AgentRow(staff["Cy"], "Cy", 1, None, 4.0, first_responses=0, resolved=1),
+    )
