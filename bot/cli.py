@@ -125,15 +125,28 @@ async def _customer(settings: Settings, args: argparse.Namespace, stdin: TextIO)
 async def _export(engine: AsyncEngine, match: Match, now: datetime, output: str | None) -> int:
     from storage import customer_data
 
-    # written only once the audit events are committed: no export leaves unrecorded
-    document = await customer_data.export(engine, match.customer_id, now)
+    # written only once the audit is committed: no export leaves unrecorded
+    document = await customer_data.export(engine, match.customer_id, now, operator=_operator())
     text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n"
     _write_export(text, output)
     tickets = len(document["tickets"])
-    note = "" if tickets else " (no tickets: no history to record the export in)"
     where = f" to {output}" if output else ""
-    print(f"exported {match.number}{where}: {tickets} ticket(s){note}", file=sys.stderr)
+    print(
+        f"exported {match.number}{where}: {tickets} ticket(s); "
+        "recorded in the customer's audit history",
+        file=sys.stderr,
+    )
     return 0
+
+
+def _operator() -> str | None:
+    """Who runs the command, for the customer's audit history: the operating system user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name to be found (some containers)
+        return None
 
 
 async def _erase(
@@ -152,13 +165,12 @@ async def _erase(
         if stdin.readline().strip().lower() != "yes":
             print(f"not erased: {match.number} is unchanged", file=sys.stderr)
             return EXIT_FAILED
-    result = await customer_data.erase(engine, match.customer_id, now)
+    result = await customer_data.erase(engine, match.customer_id, now, operator=_operator())
     if result.already:
         print(f"{result.number} was already erased; nothing changed")
         return 0
     counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
-    note = "" if result.tickets else " (no tickets: no history to record the erasure in)"
-    print(f"erased {result.number}: {counts}{note}")
+    print(f"erased {result.number}: {counts}; recorded in the customer's audit history")
     return 0
 
 

@@ -1,8 +1,9 @@
 """A customer's data: find them, export everything the desk holds about them, erase it.
 
-Both run in one transaction and leave a trace in each of the customer's tickets' history
-(`data_exported`, `data_erased`: by the system, internal). A customer without tickets has no
-history to hold that trace; the command line says so instead.
+Both run in one transaction and leave a trace: a row of the customer's own audit history
+(`customer_audit`: what, when, by which command and operator, how much; kept for a customer
+without tickets too, and shown in their export), and an internal event in each of their
+tickets' history (`data_exported`, `data_erased`, by the system).
 
 Erasing keeps what the reports count (tickets, their statuses, times, rounds, scores, the kinds
 and actors of their events, attachment counts) and removes what identifies the person or what
@@ -30,6 +31,7 @@ from storage.models import (
     Base,
     CollaborationRow,
     ConversationRow,
+    CustomerAuditRow,
     CustomerRow,
     DepartmentRow,
     OutboxRow,
@@ -43,6 +45,8 @@ ERASED_NAME = "erased"
 ERASED_TEXT = "[erased]"
 ERASED_REASON = "customer erased"
 PENDING, PARKED = "pending", "parked"
+EXPORTED, ERASED = "exported", "erased"  # customer_audit.action
+EXPORT_COMMAND, ERASE_COMMAND = "feedback-desk customer export", "feedback-desk customer erase"
 # Strings kept when outbox params and event data are scrubbed: codes, not anybody's words.
 SAFE_KEYS = frozenset(
     {
@@ -192,6 +196,50 @@ def _audit(ticket_id: int, kind: EventKind, now: datetime, data: dict[str, Any])
     )
 
 
+async def _record(
+    session: AsyncSession,
+    customer_id: int,
+    action: str,
+    now: datetime,
+    *,
+    operator: str | None,
+    counts: dict[str, int],
+) -> None:
+    """A row of the customer's audit history (their tickets' events are the callers')."""
+    session.add(
+        CustomerAuditRow(
+            customer_id=customer_id,
+            action=action,
+            command=EXPORT_COMMAND if action == EXPORTED else ERASE_COMMAND,
+            operator=operator,
+            counts=counts,
+            created_at=now,
+        )
+    )
+    await session.flush()
+
+
+async def _audit_history(session: AsyncSession, customer_id: int) -> list[dict[str, Any]]:
+    return [
+        _columns(row, skip=("id", "customer_id"))
+        for row in await session.scalars(
+            select(CustomerAuditRow)
+            .where(CustomerAuditRow.customer_id == customer_id)
+            .order_by(CustomerAuditRow.id)
+        )
+    ]
+
+
+def _export_counts(document: dict[str, Any]) -> dict[str, int]:
+    tickets = document["tickets"]
+    return {
+        "tickets": len(tickets),
+        "events": sum(len(t["events"]) for t in tickets),
+        "polls": sum(len(t["polls"]) for t in tickets),
+        "outbox": len(document["outbox"]),
+    }
+
+
 async def _document(session: AsyncSession, customer: CustomerRow, now: datetime) -> dict[str, Any]:
     tickets = await _tickets(session, customer.id)
     ids = [t.id for t in tickets]
@@ -258,10 +306,12 @@ async def _document(session: AsyncSession, customer: CustomerRow, now: datetime)
     }
 
 
-async def export(engine: AsyncEngine, customer_id: int, now: datetime) -> dict[str, Any]:
+async def export(
+    engine: AsyncEngine, customer_id: int, now: datetime, *, operator: str | None = None
+) -> dict[str, Any]:
     """Everything the desk holds about the customer, as JSON-ready data (datetimes left as
-    they are); a `data_exported` event is recorded on each of their tickets in the same
-    transaction."""
+    they are), with their audit history, this export included: it is recorded there and as
+    a `data_exported` event on each of their tickets, in the same transaction."""
     async with session_factory(engine)() as session, session.begin():
         customer = await session.get(CustomerRow, customer_id)
         if customer is None:
@@ -269,7 +319,9 @@ async def export(engine: AsyncEngine, customer_id: int, now: datetime) -> dict[s
         document = await _document(session, customer, now)
         for ticket in document["tickets"]:
             session.add(_audit(ticket["id"], EventKind.DATA_EXPORTED, now, {}))
-        await session.flush()
+        counts = _export_counts(document)
+        await _record(session, customer_id, EXPORTED, now, operator=operator, counts=counts)
+        document["audit"] = await _audit_history(session, customer_id)
     return document
 
 
@@ -293,9 +345,12 @@ def _is_erased(customer: CustomerRow) -> bool:
     )
 
 
-async def erase(engine: AsyncEngine, customer_id: int, now: datetime) -> Erasure:
-    """Anonymise the customer (see the module's docstring) in one transaction; a ticket that
-    already has a `data_erased` event is not touched again."""
+async def erase(
+    engine: AsyncEngine, customer_id: int, now: datetime, *, operator: str | None = None
+) -> Erasure:
+    """Anonymise the customer (see the module's docstring) in one transaction, recorded in
+    their audit history; a ticket that already has a `data_erased` event is not touched
+    again, and an erasure that finds nothing left to erase records nothing."""
     async with session_factory(engine)() as session, session.begin():
         customer = await session.scalar(
             select(CustomerRow).where(CustomerRow.id == customer_id).with_for_update()
@@ -308,6 +363,7 @@ async def erase(engine: AsyncEngine, customer_id: int, now: datetime) -> Erasure
             result.already = True
             return result
         result.counts = await _erase(session, customer, todo, now)
+        await _record(session, customer_id, ERASED, now, operator=operator, counts=result.counts)
     return result
 
 

@@ -328,3 +328,19 @@ class InboxRow(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
+
+
+class CustomerAuditRow(Base):
+    """An export or an erasure of a customer's data: when, by which command and operating
+    system user, and how much it held. Kept for every customer, with tickets or without,
+    and never erased (it holds nothing the customer wrote)."""
+
+    __tablename__ = "customer_audit"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # exported | erased
+    command: Mapped[str] = mapped_column(String(60))
+    operator: Mapped[str | None] = mapped_column(String(100))
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]

@@ -18,6 +18,7 @@ from storage.models import (
     AttachmentRow,
     Base,
     ConversationRow,
+    CustomerAuditRow,
     CustomerRow,
     OutboxRow,
     PollRow,
@@ -218,7 +219,13 @@ async def test_export_holds_everything_about_the_customer_and_is_recorded(
     assert any(o["params"].get("body") == "We will call you back tomorrow." for o in outbox)
     assert {o["status"] for o in outbox} == {"sent", "pending"}
 
-    # the export is in the history of each of her tickets, by the system, not for her eyes
+    # the export is on her record, and in the history of each of her tickets, by the
+    # system, not for her eyes
+    assert history(document) == [
+        ("exported", "feedback-desk customer export", {
+            "tickets": 2, "events": sum(len(t["events"]) for t in document["tickets"]),
+            "polls": 1, "outbox": len(outbox)}),
+    ]  # fmt: skip
     audit = await rows(desk, TicketEventRow, TicketEventRow.kind == "data_exported")
     numbers = {t.id: t.number for t in await rows(desk, TicketRow)}
     assert sorted(numbers[e.ticket_id] for e in audit) == sorted([first, second])
@@ -290,12 +297,16 @@ async def test_erase_leaves_no_personal_data_and_keeps_the_statistics(
     audit = await rows(desk, TicketEventRow, TicketEventRow.kind == "data_erased")
     assert sorted(e.ticket_id for e in audit) == sorted(ids)
     assert {(e.actor_kind, e.visible_to_customer) for e in audit} == {("system", False)}
+    [record] = await rows(desk, CustomerAuditRow, CustomerAuditRow.customer_id == zelda.id)
+    assert (record.action, record.command) == ("erased", "feedback-desk customer erase")
+    assert record.counts["tickets"] == 2
 
     # a second time: nothing left to do, nothing changed
     code, out, err = await cli("customer", "erase", zelda.number, "--yes")
     assert code == 0, err
     assert "already erased" in out
     assert len(await rows(desk, TicketEventRow, TicketEventRow.kind == "data_erased")) == 2
+    assert len(await rows(desk, CustomerAuditRow)) == 1
 
     # she is a stranger to the bot now: writing again makes a new customer
     again = desk.customer(ZELDA, "Zelda", last_name="Quixote")
@@ -357,9 +368,15 @@ async def test_unknown_and_ambiguous_customers_are_refused(desk: DeskHarness, cl
         assert all(number in err for number in numbers)
         assert out == ""
     assert await rows(desk, TicketEventRow, TicketEventRow.kind.like("data_%")) == []
+    assert await rows(desk, CustomerAuditRow) == []
 
 
-async def test_a_customer_without_tickets_is_exported_and_erased(
+def history(document: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
+    """The export's audit history: what was done, by which command, with what counts."""
+    return [(a["action"], a["command"], a["counts"]) for a in document["audit"]]
+
+
+async def test_a_customer_without_tickets_is_exported_and_erased_on_the_record(
     desk: DeskHarness, cli: Any
 ) -> None:
     zelda = desk.customer(ZELDA, "Zelda", last_name="Quixote")
@@ -368,18 +385,36 @@ async def test_a_customer_without_tickets_is_exported_and_erased(
     code, out, err = await cli("customer", "export", str(ZELDA))
     assert code == 0, err
     document = json.loads(out)
+    number = document["customer"]["number"]
     assert document["tickets"] == []
-    assert "no tickets" in err
+    assert "recorded" in err
+    # the export itself is on her record, though she has no ticket to hold it
+    empty = {"tickets": 0, "events": 0, "polls": 0, "outbox": 0}
+    assert history(document) == [("exported", "feedback-desk customer export", empty)]
+    [entry] = document["audit"]
+    assert entry["created_at"] == document["exported_at"]
+    assert entry["operator"]  # who ran it
 
     code, out, err = await cli("customer", "erase", str(ZELDA), "--yes")
     assert code == 0, err
-    assert "no tickets" in out
+    assert "recorded" in out
     assert await texts_holding_secrets(desk) == []
-    # nothing left to erase: no question asked
-    code, out, err = await cli("customer", "erase", document["customer"]["number"])
+    # nothing left to erase: no question asked, nothing recorded
+    code, out, err = await cli("customer", "erase", number)
     assert code == 0, err
     assert "already erased" in out
     assert "Type 'yes'" not in err
+
+    # her export now shows both, and itself
+    code, out, err = await cli("customer", "export", number)
+    assert code == 0, err
+    assert [(action, command) for action, command, _ in history(json.loads(out))] == [
+        ("exported", "feedback-desk customer export"),
+        ("erased", "feedback-desk customer erase"),
+        ("exported", "feedback-desk customer export"),
+    ]
+    assert history(json.loads(out))[1][2]["conversations"] == 1  # the half-typed draft
+    assert len(await rows(desk, CustomerAuditRow)) == 3
 
 
 def test_the_customer_commands_need_no_token(tmp_path: Path) -> None:
