@@ -99,8 +99,9 @@ class Call:
     """One Bot API request: the method name and its JSON-ready parameters.
 
     `status` is the HTTP status the fake answered (200 on success); `failed` is true for
-    any error answer, injected or produced by the fake's own checks. Equality compares
-    method, params and status only, so ``Call("getMe", {})`` equals a successful getMe.
+    any error answer, injected or produced by the fake's own checks; `token` is the bot
+    token in the request URL. Equality compares method, params and status only, so
+    ``Call("getMe", {})`` equals a successful getMe.
     """
 
     method: str
@@ -110,6 +111,7 @@ class Call:
     result: Any = field(default=None, compare=False, repr=False)
     uploads: dict[str, Upload] = field(default_factory=dict, compare=False, repr=False)
     known: bool = field(default=True, compare=False, repr=False)
+    token: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -205,6 +207,12 @@ def _chat_key(value: Any) -> int | str:
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     return text
+
+
+def _token_of(url: str) -> str | None:
+    """The bot token in a Bot API or file URL (``.../bot<token>/<method or path>``)."""
+    found = re.search(r"/bot([^/]+)/", url)
+    return found.group(1) if found else None
 
 
 def _unique_id(file_id: str) -> str:
@@ -375,7 +383,13 @@ class FakeBotApi(BaseRequest):
             return self._download(url)
         api_method = url.rstrip("/").rsplit("/", 1)[-1]
         params, uploads = self._decode(request_data)
-        call = Call(api_method, params, uploads=uploads, known=api_method in self._handlers)
+        call = Call(
+            api_method,
+            params,
+            uploads=uploads,
+            known=api_method in self._handlers,
+            token=_token_of(url),
+        )
         self.calls.append(call)
         try:
             self._inject_failure(api_method, params)
@@ -779,7 +793,7 @@ class FakeBotApi(BaseRequest):
 
     def _download(self, url: str) -> tuple[int, bytes]:
         file_path = url.split("/file/bot", 1)[1].split("/", 1)[1]
-        self.calls.append(Call("downloadFile", {"file_path": file_path}))
+        self.calls.append(Call("downloadFile", {"file_path": file_path}, token=_token_of(url)))
         for file_id, stored in self._files.items():
             if stored.file_path == file_path:
                 return 200, stored.content or f"content of {file_id}".encode()
