@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from telegram.request import BaseRequest
 
 from bot.config import Settings
-from bot.health import HealthServer
-from bot.logs import configure_logging
+from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
 from domain import logcontext
 from domain.clock import Clock, SystemClock
@@ -31,8 +31,10 @@ from domain.services.work import StaffDesk
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
+from storage import inbox
 from storage.db import create_engine
 from storage.exports import SqlExports
+from storage.inbox import SqlInbox
 from storage.migrate import upgrade
 from storage.monitor import SqlMonitor
 from storage.outbox import SqlOutboxStore
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 RUNTIME_KEY = "runtime"
 OUTBOX_JOB = "outbox"
 SLA_JOB = "sla-sweep"
-ROLE = "active"  # the only role until a standby instance exists
+INBOX_KEPT = timedelta(days=7)  # handled update ids kept to recognise redeliveries
 PROBE_TIMEOUT_SECONDS = 5.0  # a database slower than this to answer a probe is not healthy
 
 
@@ -92,8 +94,12 @@ class Runtime:
     reporting: Reporting
     outbox_store: SqlOutboxStore
     monitor: SqlMonitor
+    inbox: SqlInbox
     metrics: Metrics = field(default_factory=Metrics)
     health_server: HealthServer | None = None
+    # "active" handles updates and runs the jobs; "standby" waits for the active one to go;
+    # "stopping" finishes what it has in hand.
+    role: str = "active"
 
     async def prepare(self) -> None:
         """Bring the schema to head and the departments in line with config."""
@@ -136,6 +142,7 @@ class Runtime:
         digests = await self.reporting.send_digest()
         if digests:
             log.info("weekly digest queued", extra={"supervisors": digests})
+        await self.inbox.purge(self.clock.now() - INBOX_KEPT)
         report = await self.sweeper.run()
         self.metrics.count_sweep(report)
         if report.warnings or report.breaches or report.escalations:
@@ -161,14 +168,16 @@ class Runtime:
         """Whether the database answers, this instance's role and the outbox backlog."""
         body: dict[str, Any] = {
             "database": "ok",
-            "role": ROLE,
+            "role": self.role,
             "outbox_backlog": None,
             "oldest_pending_seconds": None,
+            "inbox_backlog": None,
         }
         try:
             async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
                 await self.monitor.ping()
                 count, oldest = await self.outbox_store.backlog_and_oldest()
+                body["inbox_backlog"] = await self.inbox.backlog()
         except Exception as exc:
             log.warning("health check: the database does not answer (%s)", type(exc).__name__)
             body["database"] = "error"
@@ -192,11 +201,18 @@ class Runtime:
             self.metrics.set_tickets(tickets)
         return self.metrics.render()
 
-    async def start_health(self) -> None:
-        """Serve /healthz and /metrics when the config says so."""
+    async def start_health(self, webhook: Webhook | None = None) -> None:
+        """Serve /healthz and /metrics when the config says so; in webhook mode, on the
+        webhook's address too (with Telegram's updates)."""
+        if self.health_server is not None:
+            return
         config = self.settings.health
-        if config.enabled and self.health_server is None:
+        if webhook is not None:
+            hook = self.settings.webhook
+            self.health_server = HealthServer(self, hook.listen, hook.port, webhook=webhook)
+        elif config.enabled:
             self.health_server = HealthServer(self, config.host, config.port)
+        if self.health_server is not None:
             await self.health_server.start()
 
     async def close(self) -> None:
@@ -235,11 +251,13 @@ def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtim
 
 async def _outbox_job(context: DeskContext) -> None:
     logcontext.clear()  # a job kicked while an update was handled inherits its context
+    inbox.handling.set(None)
     await runtime_of(context.application).dispatch_outbox()
 
 
 async def _sla_job(context: DeskContext) -> None:
     logcontext.clear()
+    inbox.handling.set(None)
     await runtime_of(context.application).sweep()
 
 
@@ -265,8 +283,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
         .context_types(ContextTypes(context=DeskContext))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .updater(None)  # updates come from the inbox (bot.serve), not PTB's Updater
         .application_class(DeskApplication)
     )
     if request is not None:
@@ -303,6 +320,7 @@ def build_application(
         Reporting(uow, clock, policy, SqlReports(engine), settings.reports.to_policy()),
         outbox_store,
         SqlMonitor(engine),
+        SqlInbox(engine),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -321,10 +339,10 @@ def build_application(
     return application
 
 
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The active instance's work besides updates: the outbox and the sweeps (the job queue
+    runs them once the Application is started)."""
     runtime = runtime_of(application)
-    await runtime.prepare()
-    await runtime.start_health()
     await setup.set_commands(application)
     async with runtime.uow() as uow:
         members = await uow.staff.list_all()
@@ -344,15 +362,3 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             name=SLA_JOB,
             job_kwargs={"misfire_grace_time": 60, "coalesce": True, "max_instances": 1},
         )
-
-
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    await runtime_of(application).close()
-
-
-def run_polling(settings: Settings) -> None:
-    """Serve the bot with long polling until interrupted."""
-    configure_logging(settings.logging.level, settings.logging.format)
-    application = build_application(settings)
-    log.info("Feedback Desk is starting (database %s)", settings.database.url.split("://")[0])
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

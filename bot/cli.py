@@ -1,4 +1,5 @@
-"""The `feedback-desk` command: run, db upgrade, check-config, customer export | erase."""
+"""The `feedback-desk` command: run, db upgrade, check-config, set-webhook, delete-webhook,
+customer export | erase."""
 
 from __future__ import annotations
 
@@ -31,11 +32,27 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: $FEEDBACK_DESK_CONFIG, else ./config.toml if present)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="migrate the database, then serve the bot (long polling)")
+    commands.add_parser(
+        "run",
+        help="migrate the database, then serve the bot (polling or webhook, as configured; "
+        "with PostgreSQL a second instance waits as a standby)",
+    )
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
     commands.add_parser("check-config", help="check the configuration and the token, then exit")
+    commands.add_parser(
+        "set-webhook",
+        help="tell Telegram to post updates to [webhook] url, with the secret (webhook mode)",
+    )
+    delete = commands.add_parser(
+        "delete-webhook", help="tell Telegram to stop posting updates (back to polling)"
+    )
+    delete.add_argument(
+        "--drop-pending",
+        action="store_true",
+        help="also drop the updates Telegram holds for the bot (they are lost)",
+    )
     customer = commands.add_parser("customer", help="a customer's data: export or erase it")
     customer_commands = customer.add_subparsers(dest="customer_command", required=True)
     who = "customer number (C2026...), Telegram user id or phone number"
@@ -174,13 +191,48 @@ async def _erase(
     return 0
 
 
+async def _webhook_command(settings: Settings, args: argparse.Namespace) -> int:
+    from telegram import Bot, Update
+    from telegram.error import TelegramError
+
+    bot = Bot(
+        settings.token(),
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+    )
+    hook = settings.webhook
+    try:
+        async with bot:
+            if args.command == "set-webhook":
+                await bot.set_webhook(
+                    url=hook.url or "",
+                    secret_token=hook.secret(),
+                    allowed_updates=Update.ALL_TYPES,
+                    max_connections=hook.max_connections,
+                )
+                print(f"Telegram posts updates to {hook.url} now")
+            else:
+                await bot.delete_webhook(drop_pending_updates=args.drop_pending)
+                print("Telegram no longer posts updates; the bot can poll")
+    except TelegramError as exc:
+        print(f"Telegram refused: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it says; the exit code says how it went."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
-        if args.command in ("run", "check-config"):
+        if args.command in ("run", "check-config", "set-webhook", "delete-webhook"):
             settings.token()
+        if args.command in ("run", "check-config"):
+            settings.check_mode()
+        if args.command == "set-webhook":
+            if settings.webhook.url is None:
+                raise ConfigError(["webhook.url: missing; set-webhook needs the public url"])
+            settings.webhook.secret()
     except ConfigError as exc:
         for line in exc.lines:
             print(f"config error: {line}", file=sys.stderr)
@@ -194,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "customer":
         return asyncio.run(_customer(settings, args, sys.stdin))
-    from bot.app import run_polling
+    if args.command in ("set-webhook", "delete-webhook"):
+        return asyncio.run(_webhook_command(settings, args))
+    from bot.serve import serve
 
-    asyncio.run(_upgrade(settings))
-    run_polling(settings)
-    return 0
+    return serve(settings)

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from datetime import date, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -39,6 +40,7 @@ from domain.ticket import FeedbackType, Priority
 ENV_PREFIX = "FEEDBACK_DESK__"
 CONFIG_ENV = "FEEDBACK_DESK_CONFIG"
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # The TOML file `load_settings` is reading; `Settings()` alone reads none.
 _TOML_FILE: ContextVar[Path | None] = ContextVar("toml_file", default=None)
 
@@ -82,6 +84,58 @@ class TelegramSection(Section):
     token_file: Path | None = None
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(default=25, ge=1, le=50)
+
+
+class WebhookSection(Section):
+    url: str | None = None
+    listen: str = Field(default="0.0.0.0", min_length=1)
+    port: int = Field(default=8443, ge=0, le=65535)
+    secret_token: SecretStr | None = None
+    secret_token_file: Path | None = None
+    max_connections: int = Field(default=40, ge=1, le=100)
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be the public https:// address Telegram posts updates to")
+        return value
+
+    @property
+    def path(self) -> str:
+        """The path of `url` the webhook listens on ("/" when the url has none)."""
+        return urlsplit(self.url or "").path or "/"
+
+    def secret(self) -> str:
+        """The secret Telegram sends with each update; ConfigError if none or malformed."""
+        if self.secret_token is not None:
+            value = self.secret_token.get_secret_value().strip()
+        elif self.secret_token_file is not None:
+            try:
+                value = self.secret_token_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    [f"webhook.secret_token_file: cannot read it ({exc.strerror})"]
+                ) from None
+        else:
+            raise ConfigError(
+                [
+                    f"webhook.secret_token: missing; set {ENV_PREFIX}WEBHOOK__SECRET_TOKEN "
+                    "or webhook.secret_token_file (1-256 of A-Z, a-z, 0-9, _ and -)"
+                ]
+            )
+        if not SECRET_SHAPE.match(value):
+            raise ConfigError(
+                ["webhook.secret_token: use 1-256 characters of A-Z, a-z, 0-9, _ and -"]
+            )
+        return value
+
+
+class InstanceSection(Section):
+    stop_timeout: float = Field(default=10.0, gt=0, le=300)
+    standby_check: float = Field(default=1.0, gt=0, le=60)
 
 
 class DatabaseSection(Section):
@@ -320,6 +374,8 @@ class Settings(BaseSettings):
     reports: ReportsSection = Field(default_factory=ReportsSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
     health: HealthSection = Field(default_factory=HealthSection)
+    webhook: WebhookSection = Field(default_factory=WebhookSection)
+    instance: InstanceSection = Field(default_factory=InstanceSection)
 
     @classmethod
     def settings_customise_sources(
@@ -380,6 +436,20 @@ class Settings(BaseSettings):
             raise ConfigError([f"telegram.token: the value from {source} is not a bot token"])
         return value
 
+    def check_mode(self) -> None:
+        """Webhook mode needs the public url and the secret; ConfigError naming what's missing."""
+        if self.telegram.mode != "webhook":
+            return
+        lines = []
+        if self.webhook.url is None:
+            lines.append('webhook.url: missing; telegram.mode = "webhook" needs the public url')
+        try:
+            self.webhook.secret()
+        except ConfigError as exc:
+            lines.extend(exc.lines)
+        if lines:
+            raise ConfigError(lines)
+
 
 def _format(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error["loc"]) or "config"
@@ -415,6 +485,13 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
                 [
                     "telegram.token: not allowed in the config file; set "
                     f"{ENV_PREFIX}TELEGRAM__TOKEN or telegram.token_file"
+                ]
+            )
+        if isinstance(raw.get("webhook"), dict) and "secret_token" in raw["webhook"]:
+            raise ConfigError(
+                [
+                    "webhook.secret_token: not allowed in the config file; set "
+                    f"{ENV_PREFIX}WEBHOOK__SECRET_TOKEN or webhook.secret_token_file"
                 ]
             )
 

@@ -44,3 +44,12 @@ class InvalidInput(DeskError):
     """A value from the user does not fit."""
 
     code = "error.invalid_input"
+
+
+class UpdateAlreadyHandled(Exception):
+    """The update a unit of work belongs to was handled before (Telegram delivered it again);
+    nothing of the work is written and nobody is told anything."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} was already handled")
+        self.update_id = update_id

@@ -8,7 +8,7 @@ import uuid
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
 
-from domain.errors import DeskError
+from domain.errors import DeskError, UpdateAlreadyHandled
 from handlers.callback_data import BadCallback
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
@@ -43,6 +43,9 @@ async def on_error(update: object, context: DeskContext) -> None:
     """Tell the user what went wrong; nothing the error touched was committed."""
     error = context.error
     if error is None:
+        return
+    if isinstance(error, UpdateAlreadyHandled):
+        log.info("update %s was handled before; this delivery changes nothing", error.update_id)
         return
     if context.deps.count_error is not None:
         context.deps.count_error()

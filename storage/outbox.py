@@ -90,6 +90,18 @@ class SqlOutboxStore:
                 .execution_options(synchronize_session=False)
             )
 
+    async def release_all(self) -> int:
+        """Give back every lease: called when an instance becomes the active one, the only
+        dispatcher, so any lease left belongs to an instance that is gone."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(OutboxRow)
+                .where(and_(OutboxRow.status == PENDING, OutboxRow.lease_until.is_not(None)))
+                .values(lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def mark_sent(
         self,
         item_id: int,

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.clock import Clock
+from storage import inbox
 from storage.db import session_factory
 from storage.reports import SqlDigests
 from storage.repositories import (
@@ -67,8 +68,14 @@ class SqlUnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
-        """Make everything written in this unit of work durable, outbox rows included."""
+        """Make everything written in this unit of work durable, outbox rows included.
+
+        While an update is handled, the first commit also marks that update handled;
+        UpdateAlreadyHandled (nothing written) if it was handled before.
+        """
+        await inbox.mark_in(self.session, self._clock.now())
         await self.session.commit()
+        inbox.committed()
         if self.outbox.added and self._on_outbox is not None:
             self._on_outbox()
 

@@ -55,6 +55,7 @@ async def test_healthz_reports_the_database_the_role_and_the_backlog(
         "role": "active",
         "outbox_backlog": 0,
         "oldest_pending_seconds": 0.0,
+        "inbox_backlog": 0,
     }
 
     await file_ticket(desk.customer(501, "Ann"))
@@ -131,6 +132,7 @@ async def test_without_the_database_healthz_is_503_and_metrics_still_answer(
                 "role": "active",
                 "outbox_backlog": None,
                 "oldest_pending_seconds": None,
+                "inbox_backlog": None,
             }
             assert value(await metrics(http), "database_up") == 0
     finally:

@@ -1,0 +1,288 @@
+"""`feedback-desk run`: one instance of the desk, from start to a graceful stop.
+
+Updates reach the handlers only through the inbox table:
+- polling: `getUpdates` → the inbox (one commit) → only then the next `getUpdates`, whose
+  offset tells Telegram the earlier ones arrived;
+- webhook: POST → the inbox → only then 200 OK (see bot.health).
+The worker takes stored updates in order and runs the handlers; the first unit of work that
+commits marks the update handled in its own transaction (storage.inbox), so a crash at any
+line either redoes an update whose work was not written, or recognises one whose work was.
+
+With PostgreSQL a second instance waits as a standby (bot.leader) and takes over when the
+active one is gone; SIGTERM or SIGINT stops an instance within `[instance] stop_timeout`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application
+
+from bot.app import build_application, runtime_of, start_jobs
+from bot.config import Settings
+from bot.health import Webhook
+from bot.leader import AnotherInstance, Leadership, LeadershipLost, leadership_for
+from bot.logs import configure_logging
+from domain import logcontext
+from storage import inbox
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_REFUSED = 3  # another instance holds the SQLite database
+EXIT_LOST = 4  # the active instance lost its hold on the database; restart it as a standby
+EXIT_TOKEN = 5  # Telegram refused the token
+MAX_POLL_BACKOFF = 30.0
+
+
+class Instance:
+    """One `feedback-desk run`: standby until it may be active, then active until told to
+    stop. `run()` returns the process exit code."""
+
+    def __init__(
+        self, settings: Settings, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> None:
+        self.settings = settings
+        self.application = application
+        self.runtime = runtime_of(application)
+        self.leadership: Leadership = leadership_for(self.runtime.uow.engine)
+        self.stopping = asyncio.Event()
+        self.exit_code = EXIT_OK
+        self._kick = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._started = False
+
+    # -- life ------------------------------------------------------------------------------
+
+    async def run(self) -> int:
+        """Serve until stopped; the exit code."""
+        self._on_signals()
+        try:
+            await self.leadership.open()
+        except AnotherInstance as exc:
+            log.error("%s", exc)
+            await self.runtime.uow.engine.dispose()
+            return EXIT_REFUSED
+        try:
+            async with self.leadership.migrating():
+                await self.runtime.prepare()
+            await self.application.initialize()
+            self.runtime.role = "standby"
+            await self.runtime.start_health(self._webhook())
+            if await self.leadership.acquire(self.stopping, self.settings.instance.standby_check):
+                await self._activate()
+                await self._serve()
+        except Exception:
+            log.exception("the bot stopped on an unexpected error")
+            self.exit_code = self.exit_code or 1
+        finally:
+            await self._shut_down()
+        return self.exit_code
+
+    def stop(self, code: int = EXIT_OK) -> None:
+        """Ask the instance to stop (a signal, a lost lock, a refused token)."""
+        if not self.stopping.is_set():
+            self.exit_code = code
+            self.stopping.set()
+
+    def _on_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self._signalled, sig)
+
+    def _signalled(self, sig: signal.Signals) -> None:
+        log.info("%s: stopping", sig.name)
+        self.stop()
+
+    def _webhook(self) -> Webhook | None:
+        if self.settings.telegram.mode != "webhook":
+            return None
+        hook = self.settings.webhook
+        return Webhook(path=hook.path, secret=hook.secret(), intake=self)
+
+    async def _activate(self) -> None:
+        runtime = self.runtime
+        log.info("this instance is active")
+        released = await runtime.outbox_store.release_all()
+        if released:
+            log.info("outbox: %s message(s) left by the previous instance are sent now", released)
+        bot = self.application.bot
+        if self.settings.telegram.mode == "webhook":
+            hook = self.settings.webhook
+            await bot.set_webhook(
+                url=hook.url or "",
+                secret_token=hook.secret(),
+                allowed_updates=Update.ALL_TYPES,
+                max_connections=hook.max_connections,
+            )
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+        await self.application.start()
+        self._started = True
+        await start_jobs(self.application)
+        runtime.role = "active"
+        self._spawn("worker", self._work())
+        self._spawn("watch", self._watch())
+        if self.settings.telegram.mode == "polling":
+            self._spawn("poller", self._poll())
+
+    def _spawn(self, name: str, work: Any) -> None:
+        self._tasks[name] = asyncio.create_task(work, name=name)
+
+    async def _serve(self) -> None:
+        await self.stopping.wait()
+
+    async def _shut_down(self) -> None:
+        """Finish the update in hand, send what is due, let go; all within stop_timeout."""
+        self.stopping.set()
+        self.runtime.role = "stopping"
+        budget = self.settings.instance.stop_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        poller = self._tasks.pop("poller", None)
+        watch = self._tasks.pop("watch", None)
+        for task in (poller, watch):
+            if task is not None:
+                task.cancel()
+        worker = self._tasks.pop("worker", None)
+        try:
+            async with asyncio.timeout_at(deadline):
+                if worker is not None:
+                    self._kick.set()
+                    await worker
+                if self._started:
+                    await self.runtime.dispatch_outbox()
+                    await self.application.stop()
+                    self._started = False
+        except TimeoutError:
+            log.warning(
+                "stopping took longer than %s s; stopping now (unhandled updates stay "
+                "stored and are handled at the next start)",
+                budget,
+            )
+        except Exception:
+            log.exception("error while stopping")
+        for task in (worker, poller, watch):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        if self._started:
+            with contextlib.suppress(Exception):
+                await self.application.stop()
+        with contextlib.suppress(Exception):
+            await self.application.shutdown()
+        await self.runtime.close()
+        await self.leadership.release()
+        log.info("stopped")
+
+    # -- the active instance's loops -------------------------------------------------------
+
+    async def receive(self, update: dict[str, Any]) -> int:
+        """A webhook update: 200 once it is stored, else a status that makes Telegram retry."""
+        if self.stopping.is_set():
+            return 503
+        try:
+            await self.runtime.inbox.store([update], self.runtime.clock.now())
+        except Exception as exc:
+            log.warning("webhook: the update could not be stored (%s)", type(exc).__name__)
+            return 500
+        self._kick.set()
+        return 200
+
+    async def _poll(self) -> None:
+        bot = self.application.bot
+        timeout = self.settings.telegram.poll_timeout
+        offset: int | None = None
+        backoff = 1.0
+        while not self.stopping.is_set():
+            try:
+                updates = await bot.get_updates(
+                    offset=offset,
+                    timeout=timeout,
+                    allowed_updates=Update.ALL_TYPES,
+                    read_timeout=timeout + 10,
+                )
+                if updates:
+                    payloads = [u.to_dict() for u in updates]
+                    await self.runtime.inbox.store(payloads, self.runtime.clock.now())
+                    offset = updates[-1].update_id + 1  # confirms them at the next call
+                    self._kick.set()
+                backoff = 1.0
+                continue
+            except InvalidToken:
+                log.error("Telegram refused the bot token; check FEEDBACK_DESK__TELEGRAM__TOKEN")
+                self.stop(EXIT_TOKEN)
+                return
+            except Conflict as exc:
+                log.warning("getUpdates conflicts with another poller or a webhook (%s)", exc)
+            except (NetworkError, TelegramError) as exc:
+                log.warning("getUpdates failed (%s); trying again in %.0f s", exc, backoff)
+            except Exception as exc:  # the database: nothing was confirmed, ask again
+                log.warning("updates could not be stored (%s); asking again", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(backoff):
+                    await self.stopping.wait()
+            backoff = min(backoff * 2, MAX_POLL_BACKOFF)
+
+    async def _work(self) -> None:
+        every = self.settings.instance.standby_check
+        while not self.stopping.is_set():
+            self._kick.clear()
+            try:
+                batch = await self.runtime.inbox.pending()
+            except Exception as exc:
+                log.warning("inbox: cannot read stored updates (%s)", type(exc).__name__)
+                batch = []
+            for update_id, payload in batch:
+                if self.stopping.is_set():
+                    return  # the rest stays stored for whoever is active next
+                await self._handle(update_id, payload)
+            if not batch:
+                # a webhook update stored by a standby instance is seen within `every`
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(every):
+                        await self._kick.wait()
+
+    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+        handling = inbox.Handling(update_id)
+        reset = inbox.handling.set(handling)
+        logcontext.clear()
+        try:
+            update = Update.de_json(payload, self.application.bot)
+            await self.application.process_update(update)
+        except Exception:
+            log.exception("update %s could not be handled", update_id)
+        finally:
+            inbox.handling.reset(reset)
+        if not handling.marked:
+            try:
+                await self.runtime.inbox.mark_handled(update_id, self.runtime.clock.now())
+            except Exception as exc:  # handled again at the next start: its work is recorded
+                log.warning("inbox: update %s not marked (%s)", update_id, type(exc).__name__)
+
+    async def _watch(self) -> None:
+        try:
+            await self.leadership.watch(self.settings.instance.standby_check)
+        except LeadershipLost as exc:
+            log.error("%s; stopping (restart the bot: it waits as a standby)", exc)
+            self.stop(EXIT_LOST)
+
+
+def serve(settings: Settings) -> int:
+    """Run the bot until SIGTERM or SIGINT; the process exit code."""
+    configure_logging(settings.logging.level, settings.logging.format)
+    application = build_application(settings)
+    log.info(
+        "Feedback Desk is starting (%s, database %s)",
+        settings.telegram.mode,
+        settings.database.url.split("://")[0],
+    )
+    return asyncio.run(Instance(settings, application).run())

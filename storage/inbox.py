@@ -1,0 +1,126 @@
+"""The inbox: updates from Telegram are stored here before Telegram is told they arrived,
+and each is marked handled in the transaction of the work it caused.
+
+`handling` names the update whose handlers are running; the first unit of work that
+commits while it is set also marks that update handled, in the same transaction. If the
+update was already handled (redelivered by Telegram, or handled by another instance), that
+commit is refused with `UpdateAlreadyHandled` and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from domain.errors import UpdateAlreadyHandled
+from storage.db import session_factory
+from storage.models import InboxRow
+
+PAGE = 100  # updates taken from the inbox at a time
+
+
+@dataclass
+class Handling:
+    """The update whose handlers are running, and whether its mark is committed."""
+
+    update_id: int
+    marked: bool = False
+
+
+handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
+
+
+async def mark_in(session: AsyncSession, now: datetime) -> None:
+    """Inside a unit of work about to commit: mark the update being handled (once).
+
+    Raises UpdateAlreadyHandled when it was handled before; the caller rolls back.
+    """
+    current = handling.get()
+    if current is None or current.marked:
+        return
+    result = await session.execute(
+        update(InboxRow)
+        .where(and_(InboxRow.update_id == current.update_id, InboxRow.handled_at.is_(None)))
+        .values(handled_at=now, payload=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise UpdateAlreadyHandled(current.update_id)
+
+
+def committed() -> None:
+    """The unit of work that marked the update has committed."""
+    current = handling.get()
+    if current is not None:
+        current.marked = True
+
+
+class SqlInbox:
+    """Stores updates, hands out the pending ones in order, marks them handled."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = session_factory(engine)
+        self._dialect = engine.dialect.name
+
+    async def store(self, updates: list[dict[str, Any]], now: datetime) -> int:
+        """Store updates (one transaction); ones already stored are left alone.
+
+        Returns how many were new. Once this returns, the updates survive a crash.
+        """
+        rows = [
+            {"update_id": int(u["update_id"]), "payload": u, "received_at": now} for u in updates
+        ]
+        if not rows:
+            return 0
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        statement = insert(InboxRow).values(rows).on_conflict_do_nothing()
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(statement.returning(InboxRow.update_id))
+            return len(result.all())
+
+    async def pending(self, limit: int = PAGE) -> list[tuple[int, dict[str, Any]]]:
+        """Stored updates not handled yet, oldest first."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(InboxRow.update_id, InboxRow.payload)
+                .where(InboxRow.handled_at.is_(None))
+                .order_by(InboxRow.update_id)
+                .limit(limit)
+            )
+            return [(update_id, payload or {}) for update_id, payload in rows]
+
+    async def mark_handled(self, update_id: int, now: datetime) -> bool:
+        """Mark an update handled (its handlers wrote nothing); False if it already was."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(InboxRow)
+                .where(and_(InboxRow.update_id == update_id, InboxRow.handled_at.is_(None)))
+                .values(handled_at=now, payload=None)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def backlog(self) -> int:
+        """How many stored updates wait to be handled."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(InboxRow).where(InboxRow.handled_at.is_(None))
+            )
+            return int(count or 0)
+
+    async def purge(self, handled_before: datetime) -> int:
+        """Forget updates handled before `handled_before` (Telegram redelivers for a day)."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(InboxRow).where(
+                    and_(InboxRow.handled_at.is_not(None), InboxRow.handled_at < handled_before)
+                )
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
