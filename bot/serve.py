@@ -30,6 +30,7 @@ from bot.health import Webhook
 from bot.leader import AnotherInstance, Leadership, LeadershipLost, leadership_for
 from bot.logs import configure_logging
 from domain import logcontext
+from domain.services.staffadmin import MENU_NOTICE
 from storage import inbox
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ EXIT_REFUSED = 3  # another instance holds the SQLite database
 EXIT_LOST = 4  # the active instance lost its hold on the database; restart it as a standby
 EXIT_TOKEN = 5  # Telegram refused the token
 MAX_POLL_BACKOFF = 30.0
+# Outbox kinds a new active instance may send again when the previous one died sending
+# them: a card is edited in place and a command menu is set, so a repeat changes nothing.
+RESENDABLE = ("card", MENU_NOTICE)
 
 
 class Instance:
@@ -110,9 +114,14 @@ class Instance:
     async def _activate(self) -> None:
         runtime = self.runtime
         log.info("this instance is active")
-        released = await runtime.outbox_store.release_all()
-        if released:
-            log.info("outbox: %s message(s) left by the previous instance are sent now", released)
+        released, parked = await runtime.outbox_store.take_over(RESENDABLE)
+        if released or parked:
+            log.warning(
+                "outbox: %s message(s) left by the previous instance are sent now; %s it was "
+                "sending when it stopped are parked, not sent twice",
+                released,
+                parked,
+            )
         bot = self.application.bot
         if self.settings.telegram.mode == "webhook":
             hook = self.settings.webhook

@@ -13,6 +13,12 @@ from storage.db import session_factory
 from storage.models import OutboxRow, TicketCardRow, TicketRow
 
 PENDING, SENT, PARKED = "pending", "sent", "parked"
+# Committed just before the Bot API call: a row still "sending" when the active instance
+# died may or may not have reached Telegram.
+SENDING = "sending"
+IN_FLIGHT_REASON = (
+    "in flight when the instance sending it stopped; most likely delivered, so not sent again"
+)
 
 
 class SqlOutboxStore:
@@ -90,17 +96,39 @@ class SqlOutboxStore:
                 .execution_options(synchronize_session=False)
             )
 
-    async def release_all(self) -> int:
-        """Give back every lease: called when an instance becomes the active one, the only
-        dispatcher, so any lease left belongs to an instance that is gone."""
+    async def sending(self, item_id: int) -> None:
+        """The Bot API call for this row starts now (committed before it is made)."""
+        await self._update(item_id, status=SENDING)
+
+    async def take_over(self, resendable: tuple[str, ...]) -> tuple[int, int]:
+        """Called when an instance becomes the active one, the only dispatcher: rows leased
+        by an instance that is gone are released; a row it was sending when it died is
+        parked with the reason (Telegram most likely has it: sending it again would be a
+        duplicate), unless its kind is `resendable` (a repeat changes nothing).
+
+        Returns (released, parked)."""
         async with self._sessions() as session, session.begin():
-            result = await session.execute(
+            released = await session.execute(
                 update(OutboxRow)
-                .where(and_(OutboxRow.status == PENDING, OutboxRow.lease_until.is_not(None)))
-                .values(lease_until=None)
+                .where(
+                    or_(
+                        and_(OutboxRow.status == PENDING, OutboxRow.lease_until.is_not(None)),
+                        and_(OutboxRow.status == SENDING, OutboxRow.kind.in_(resendable)),
+                    )
+                )
+                .values(status=PENDING, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            parked = await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.status == SENDING)
+                .values(status=PARKED, lease_until=None, error=IN_FLIGHT_REASON, sent_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        return (
+            int(released.rowcount or 0),  # type: ignore[attr-defined]
+            int(parked.rowcount or 0),  # type: ignore[attr-defined]
+        )
 
     async def mark_sent(
         self,
@@ -157,6 +185,7 @@ class SqlOutboxStore:
         """A transient failure: try again at `at`."""
         await self._update(
             item_id,
+            status=PENDING,
             attempts=OutboxRow.attempts + 1,
             next_attempt_at=at,
             lease_until=None,
@@ -187,7 +216,7 @@ class SqlOutboxStore:
             count, oldest = (
                 await session.execute(
                     select(func.count(), func.min(OutboxRow.created_at)).where(
-                        OutboxRow.status == PENDING
+                        OutboxRow.status.in_((PENDING, SENDING))
                     )
                 )
             ).one()
