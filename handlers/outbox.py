@@ -21,7 +21,8 @@ from telegram.error import (
 
 from domain.clock import Clock
 from domain.ports import OutboxItem, OutboxStore
-from handlers import render
+from domain.services.staffadmin import MENU_NOTICE
+from handlers import menus, render
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
@@ -104,18 +105,8 @@ class OutboxDispatcher:
     async def _deliver(self, bot: Bot, item: OutboxItem, report: DispatchReport) -> bool:
         """Try one row; True when the chat may get its next row in this run."""
         now = self.clock.now()
-        card_id = item.params.get("card_id") if item.kind == "card" else None
         try:
-            message_id = await self.store.card_message_id(card_id) if card_id else None
-            outgoing = render.notice(item.kind, item.locale, item.params, message_id=message_id)
-            try:
-                sent = await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
-            except BadRequest as exc:
-                if message_id is None or "not found" not in exc.message.lower():
-                    raise
-                # the card was deleted in the chat: post it anew
-                outgoing = render.notice(item.kind, item.locale, item.params)
-                sent = await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
+            sent = await self._call(bot, item)
         except RetryAfter as exc:
             await self._retry(
                 item, now + timedelta(seconds=_seconds(exc.retry_after)), exc, report
@@ -146,6 +137,22 @@ class OutboxDispatcher:
         message_id = sent.message_id if isinstance(sent, Message) else None
         await self._sent(item, message_id, report)
         return True
+
+    async def _call(self, bot: Bot, item: OutboxItem) -> Any:
+        """The Bot API call of one row: a message, a card (edited in place), or a menu."""
+        if item.kind == MENU_NOTICE:
+            return await menus.deliver(bot, item.chat_id, item.locale, item.params)
+        card_id = item.params.get("card_id") if item.kind == "card" else None
+        message_id = await self.store.card_message_id(card_id) if card_id else None
+        outgoing = render.notice(item.kind, item.locale, item.params, message_id=message_id)
+        try:
+            return await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
+        except BadRequest as exc:
+            if message_id is None or "not found" not in exc.message.lower():
+                raise
+            # the card was deleted in the chat: post it anew
+            outgoing = render.notice(item.kind, item.locale, item.params)
+            return await getattr(bot, outgoing.method)(chat_id=item.chat_id, **outgoing.kwargs)
 
     async def _sent(
         self, item: OutboxItem, message_id: int | None, report: DispatchReport

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -17,14 +17,13 @@ from telegram.ext import (
 )
 
 from domain.people import Role, Staff
-from handlers import callback_data, chart, customer, export, report, staff, staffadmin
+from handlers import callback_data, chart, customer, export, menus, report, staff, staffadmin
 from handlers.context import DeskContext, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_VERBS = frozenset(
     {
         callback_data.Verb.STAFF,
@@ -103,35 +102,16 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_error_handler(on_error)  # type: ignore[arg-type]
 
 
-STAFF_COMMANDS = {
-    Role.AGENT: ("queue", "mine", "ticket", "find", "overdue", "file", "cancel", "lang", "help"),
-    Role.SUPERVISOR: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "cancel", "lang", "help",
-    ),
-    Role.ADMIN: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "departments", "cancel", "lang", "help",
-    ),
-}  # fmt: skip
-
-
 async def set_staff_commands(
     application: Application[Any, Any, Any, Any, Any, Any], members: Sequence[Staff]
 ) -> None:
     """Each active staff member's own command menu, for their role, in their language (a
     person who never opened the chat with the bot cannot have one yet; they are skipped)."""
     for person in members:
-        if not person.active or person.role not in STAFF_COMMANDS:
+        if not person.active or person.role not in menus.STAFF_COMMANDS:
             continue
-        commands = [
-            BotCommand(name, t(person.locale, f"command.{name}"))
-            for name in STAFF_COMMANDS[person.role]
-        ]
         try:
-            await application.bot.set_my_commands(
-                commands, scope=BotCommandScopeChat(person.telegram_id)
-            )
+            await menus.set_for(application.bot, person.telegram_id, person.role, person.locale)
         except TelegramError as error:
             log.info("no command menu for staff %s: %s", person.id, error)
 
@@ -141,7 +121,7 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -
     from handlers.i18n import locales
 
     for locale in locales():
-        commands = [BotCommand(name, t(locale, f"command.{name}")) for name in CUSTOMER_COMMANDS]
         await application.bot.set_my_commands(
-            commands, language_code=None if locale == "en" else locale
+            menus.commands(menus.CUSTOMER_COMMANDS, locale),
+            language_code=None if locale == "en" else locale,
         )

@@ -23,6 +23,8 @@ from domain.staffadmin import (
 from domain.ticket import OPEN_STATUSES, Work
 
 JOINED_NOTICE = "staffadmin.joined"
+# not a message: the member's own command menu, set for a role (`{"role": None}`: taken away)
+MENU_NOTICE = "staff.menu"
 UNASSIGN_REASON = "deactivated"
 MANY = 10_000  # more open tickets than anybody holds
 
@@ -180,6 +182,8 @@ class StaffAdmin(ServiceBase):
             await uow.staff.set_membership(
                 target.id, role=role, department_id=target.department_id, active=target.active
             )
+            if target.active:
+                self._menu(uow, target, role)
             card = await self._card(uow, actor, staff_id)
             card.note, card.params = "staffadmin.role_changed", {"role": role.value}
             await uow.commit()
@@ -227,6 +231,7 @@ class StaffAdmin(ServiceBase):
             await uow.staff.set_membership(
                 target.id, role=target.role, department_id=target.department_id, active=active
             )
+            self._menu(uow, target, target.role if active else None)
             card = await self._card(uow, actor, staff_id)
             if active:
                 card.note, card.params = "staffadmin.reactivated", {}
@@ -234,6 +239,13 @@ class StaffAdmin(ServiceBase):
                 card.note, card.params = "staffadmin.deactivated_done", {"count": moved}
             await uow.commit()
         return card
+
+    @staticmethod
+    def _menu(uow: UnitOfWork, member: Staff, role: Role | None) -> None:
+        """Their command menu follows at once, through the outbox like a message (retried
+        the same way): their role's, or none (the customer's) when they are deactivated."""
+        params = {"role": role.value if role is not None else None}
+        uow.outbox.add(Notice(member.telegram_id, MENU_NOTICE, member.locale, params))
 
     async def _release_tickets(self, uow: UnitOfWork, staff_id: int, actor_id: int) -> int:
         now = self.clock.now()
