@@ -55,6 +55,7 @@ class Instance:
         self.settings = settings
         self.application = application
         self.runtime = runtime_of(application)
+        self.runtime.role = "standby"  # until it holds the database
         self.leadership: Leadership = leadership_for(self.runtime.uow.engine)
         self.stopping = asyncio.Event()
         self.exit_code = EXIT_OK
@@ -77,7 +78,6 @@ class Instance:
             async with self.leadership.migrating():
                 await self.runtime.prepare()
             await self.application.initialize()
-            self.runtime.role = "standby"
             await self.runtime.start_health(self._webhook())
             if await self.leadership.acquire(self.stopping, self.settings.instance.standby_check):
                 await self._activate()
@@ -188,8 +188,8 @@ class Instance:
                 await self.application.stop()
         with contextlib.suppress(Exception):
             await self.application.shutdown()
-        await self.runtime.close()
         await self.leadership.release()
+        await self.runtime.close()
         log.info("stopped")
 
     # -- the active instance's loops -------------------------------------------------------

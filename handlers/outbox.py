@@ -106,6 +106,7 @@ class OutboxDispatcher:
         """Try one row; True when the chat may get its next row in this run."""
         now = self.clock.now()
         try:
+            await self.store.sending(item.id)
             sent = await self._call(bot, item)
         except RetryAfter as exc:
             await self._retry(

@@ -140,3 +140,27 @@ async def test_concurrent_dispatchers_never_claim_one_row_twice(store, uow_facto
     claimed = [item.id for batch in batches for item in batch]
     assert len(claimed) == len(set(claimed))
     assert sorted(claimed) == ids
+
+
+async def test_a_new_active_instance_resends_what_was_left_but_not_what_was_in_flight(
+    store, uow_factory, clock
+):
+    """The previous active instance died: it had leased three rows and was sending one
+    message and one card. The message may have reached Telegram: it is parked with the
+    reason, not sent twice; the card (edited in place) and the untried rows go out."""
+    in_flight, untried, other_chat = await queue(uow_factory, 1, 1, 2)
+    async with uow_factory() as uow:
+        uow.outbox.add(Notice(3, "card", "en", {"card_id": 1}))
+        await uow.commit()
+    claimed = await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE)
+    card = claimed[-1].id
+    await store.sending(in_flight)
+    await store.sending(card)
+
+    assert await store.take_over(("card",)) == (3, 1)
+
+    parked = await row(uow_factory, in_flight)
+    assert parked.status == "parked"
+    assert "in flight" in (parked.error or "")
+    again = await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE)
+    assert sorted(i.id for i in again) == sorted([untried, other_chat, card])
