@@ -140,3 +140,54 @@ def test_db_upgrade_does_not_need_a_token(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "data" / "feedback-desk.db").exists()
+
+
+# -- webhook mode ---------------------------------------------------------------------------
+
+
+def test_webhook_mode_without_its_url_and_secret_is_refused_naming_both(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "check-config",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+        FEEDBACK_DESK__TELEGRAM__MODE="webhook",
+    )
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("config error: webhook.url: missing") for line in lines)
+    assert any(line.startswith("config error: webhook.secret_token: missing") for line in lines)
+
+
+def test_the_webhook_secret_is_not_accepted_in_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[webhook]\nsecret_token = "abc"\n', encoding="utf-8")
+
+    result = run_cli(tmp_path, "check-config", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN)
+
+    assert result.returncode == 2
+    assert "webhook.secret_token: not allowed in the config file" in result.stderr
+
+
+def test_set_webhook_and_delete_webhook_tell_telegram(tmp_path: Path) -> None:
+    from tests.process.fakeserver import FakeBotServer
+
+    with FakeBotServer() as telegram:
+        env = {
+            **telegram.env(),
+            "FEEDBACK_DESK__TELEGRAM__TOKEN": GOOD_TOKEN,
+            "FEEDBACK_DESK__WEBHOOK__URL": "https://desk.example.com/telegram",
+            "FEEDBACK_DESK__WEBHOOK__SECRET_TOKEN": "s3cret_token-1",
+        }
+        registered = run_cli(tmp_path, "set-webhook", **env)
+        deleted = run_cli(tmp_path, "delete-webhook", **env)
+        [set_call] = telegram.calls("setWebhook")
+        [delete_call] = telegram.calls("deleteWebhook")
+
+    assert registered.returncode == 0, registered.stderr
+    assert "https://desk.example.com/telegram" in registered.stdout
+    assert set_call.params["url"] == "https://desk.example.com/telegram"
+    assert set_call.params["secret_token"] == "s3cret_token-1"
+    assert "message" in set_call.params["allowed_updates"]
+    assert deleted.returncode == 0, deleted.stderr
+    assert delete_call.params.get("drop_pending_updates") in (None, False)
+    assert set_call.token == GOOD_TOKEN
