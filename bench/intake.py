@@ -4,7 +4,9 @@ Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimi
 flood limits off; the desk on a fresh SQLite file. Each
 ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
 stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
-time counts as the desk's. Prints tickets/s, updates/s and p50/p99 update latency for both,
+time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
+is stored in the inbox first, then handled and marked handled (bot.serve); the echo bot
+just handles it. Prints tickets/s, updates/s and p50/p99 update latency for both,
 and last `ratio: X` = desk cost per update / echo cost per update.
 
     python bench/intake.py [--tickets 300]
@@ -36,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot.app import build_application, runtime_of
+from bot.serve import handle_stored
 from tests.e2e import updates
 from tests.e2e.dsl import settings_for
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
@@ -83,15 +86,18 @@ async def _drive(
     users: list[TgUser],
     after_ticket: Callable[[], Awaitable[None]] | None,
     steps: list[Step] = TICKET,
+    take: Callable[[Update], Awaitable[None]] | None = None,
 ) -> tuple[float, list[float]]:
-    """Feed every user's `steps`; returns total busy seconds and per-update latencies."""
+    """Feed every user's `steps` (to `take`, else straight to the Application); returns
+    total busy seconds and per-update latencies."""
     latencies: list[float] = []
     busy = 0.0
+    take = take or app.process_update
     for user in users:
         for step in steps:
             update = step(app.bot, user, api)
             started = time.perf_counter()
-            await app.process_update(update)
+            await take(update)
             elapsed = time.perf_counter() - started
             latencies.append(elapsed)
             busy += elapsed
@@ -118,11 +124,17 @@ async def run_desk(tickets: int, warmup: int, folder: Path) -> tuple[float, list
     async def dispatch() -> None:
         await runtime.dispatcher.run(app.bot)
 
+    async def take(update: Update) -> None:
+        payload = update.to_dict()
+        await runtime.inbox.store([payload], runtime.clock.now())
+        await handle_stored(app, update.update_id, payload)
+
     try:
-        await _drive(app, api, [TgUser(10_000 + i, "Warm") for i in range(warmup)], dispatch)
+        warm = [TgUser(10_000 + i, "Warm") for i in range(warmup)]
+        await _drive(app, api, warm, dispatch, take=take)
         api.clear_calls()
         busy, latencies = await _drive(
-            app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], dispatch
+            app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], dispatch, take=take
         )
         filed = sum(1 for c in api.calls_of("sendMessage") if c.params.get("chat_id", 0) < 0)
         if filed != tickets:

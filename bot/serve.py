@@ -261,21 +261,7 @@ class Instance:
                         await self._kick.wait()
 
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
-        handling = inbox.Handling(update_id)
-        reset = inbox.handling.set(handling)
-        logcontext.clear()
-        try:
-            update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)
-        except Exception:
-            log.exception("update %s could not be handled", update_id)
-        finally:
-            inbox.handling.reset(reset)
-        if not handling.marked:
-            try:
-                await self.runtime.inbox.mark_handled(update_id, self.runtime.clock.now())
-            except Exception as exc:  # handled again at the next start: its work is recorded
-                log.warning("inbox: update %s not marked (%s)", update_id, type(exc).__name__)
+        await handle_stored(self.application, update_id, payload)
 
     async def _watch(self) -> None:
         try:
@@ -283,6 +269,31 @@ class Instance:
         except LeadershipLost as exc:
             log.error("%s; stopping (restart the bot: it waits as a standby)", exc)
             self.stop(EXIT_LOST)
+
+
+async def handle_stored(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    update_id: int,
+    payload: dict[str, Any],
+) -> None:
+    """Run the handlers of one stored update; mark it handled (if its work wrote nothing,
+    its work's commit did) so it is never handled again."""
+    runtime = runtime_of(application)
+    handling = inbox.Handling(update_id)
+    reset = inbox.handling.set(handling)
+    logcontext.clear()
+    try:
+        update = Update.de_json(payload, application.bot)
+        await application.process_update(update)
+    except Exception:
+        log.exception("update %s could not be handled", update_id)
+    finally:
+        inbox.handling.reset(reset)
+    if not handling.marked:
+        try:
+            await runtime.inbox.mark_handled(update_id, runtime.clock.now())
+        except Exception as exc:  # handled again at the next start: its work is recorded
+            log.warning("inbox: update %s not marked (%s)", update_id, type(exc).__name__)
 
 
 def serve(settings: Settings) -> int:
