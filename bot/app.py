@@ -192,6 +192,7 @@ class Runtime:
             async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
                 count, oldest = await self.outbox_store.backlog_and_oldest()
                 tickets = await self.monitor.tickets_by_status()
+                waiting = await self.inbox.backlog()
         except Exception as exc:
             log.warning("metrics: the database does not answer (%s)", type(exc).__name__)
             self.metrics.database_up.set(0)
@@ -199,6 +200,7 @@ class Runtime:
             self.metrics.database_up.set(1)
             self.metrics.set_backlog(count, oldest, self.clock.now())
             self.metrics.set_tickets(tickets)
+            self.metrics.inbox_backlog.set(waiting)
         return self.metrics.render()
 
     async def start_health(self, webhook: Webhook | None = None) -> None:

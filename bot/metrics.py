@@ -40,6 +40,9 @@ class Metrics:
             "outbox_oldest_pending_seconds",
             "Age of the oldest outbox message waiting to be sent (0 when none waits)",
         )
+        self.inbox_backlog = gauge(
+            "inbox_backlog", "Updates from Telegram stored but not handled yet"
+        )
         self.database_up = gauge("database_up", "1 when the database answered the last scrape")
         self.tickets_by_status = gauge("tickets_by_status", "Tickets in each status", ("status",))
 

@@ -76,6 +76,11 @@ async def test_metrics_count_updates_errors_outbox_and_sla_and_read_the_gauges(
     before = await metrics(http)
     assert value(before, "updates_handled_total") == 0
     assert value(before, "tickets_by_status", status="new") == 0
+    assert value(before, "inbox_backlog") == 0
+    stored = {"update_id": 77, "message": {"message_id": 1, "text": "hello"}}
+    await runtime_of(desk.app).inbox.store([stored], clock.now())  # not handled yet
+    assert value(await metrics(http), "inbox_backlog") == 1
+    await runtime_of(desk.app).inbox.mark_handled(77, clock.now())
 
     ann = desk.customer(501, "Ann")
     await file_ticket(ann, stopped=True)  # urgent: acknowledged within 30 minutes, always
@@ -102,6 +107,7 @@ async def test_metrics_count_updates_errors_outbox_and_sla_and_read_the_gauges(
     assert value(after, "tickets_by_status", status="new") == 1
     assert value(after, "tickets_by_status", status="closed") == 0
     assert value(after, "database_up") == 1
+    assert value(after, "inbox_backlog") == 0
 
 
 async def test_anything_else_is_not_found(http: httpx.AsyncClient) -> None:
