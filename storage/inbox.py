@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,6 +37,19 @@ class Handling:
 handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
 
 
+# Mark an update handled and drop its payload; built once (the hot path of every update).
+_MARK = (
+    update(InboxRow.__table__)
+    .where(
+        and_(
+            InboxRow.__table__.c.update_id == bindparam("mark_id"),
+            InboxRow.__table__.c.handled_at.is_(None),
+        )
+    )
+    .values(handled_at=bindparam("mark_at"), payload=None)
+)
+
+
 async def mark_in(session: AsyncSession, now: datetime) -> None:
     """Inside a unit of work about to commit: mark the update being handled (once).
 
@@ -45,13 +58,9 @@ async def mark_in(session: AsyncSession, now: datetime) -> None:
     current = handling.get()
     if current is None or current.marked:
         return
-    result = await session.execute(
-        update(InboxRow)
-        .where(and_(InboxRow.update_id == current.update_id, InboxRow.handled_at.is_(None)))
-        .values(handled_at=now, payload=None)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    connection = await session.connection()
+    result = await connection.execute(_MARK, {"mark_id": current.update_id, "mark_at": now})
+    if result.rowcount == 0:
         raise UpdateAlreadyHandled(current.update_id)
 
 
@@ -66,24 +75,29 @@ class SqlInbox:
     """Stores updates, hands out the pending ones in order, marks them handled."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
-        self._dialect = engine.dialect.name
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        # one cached statement, run once per update (a multi-row VALUES is compiled anew
+        # for every batch size)
+        self._insert = insert(InboxRow).on_conflict_do_nothing()
 
     async def store(self, updates: list[dict[str, Any]], now: datetime) -> int:
         """Store updates (one transaction); ones already stored are left alone.
 
         Returns how many were new. Once this returns, the updates survive a crash.
         """
-        rows = [
-            {"update_id": int(u["update_id"]), "payload": u, "received_at": now} for u in updates
-        ]
-        if not rows:
+        if not updates:
             return 0
-        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
-        statement = insert(InboxRow).values(rows).on_conflict_do_nothing()
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(statement.returning(InboxRow.update_id))
-            return len(result.all())
+        new = 0
+        async with self._engine.begin() as connection:
+            for u in updates:
+                result = await connection.execute(
+                    self._insert,
+                    {"update_id": int(u["update_id"]), "payload": u, "received_at": now},
+                )
+                new += result.rowcount
+        return new
 
     async def pending(self, limit: int = PAGE) -> list[tuple[int, dict[str, Any]]]:
         """Stored updates not handled yet, oldest first."""
@@ -98,14 +112,9 @@ class SqlInbox:
 
     async def mark_handled(self, update_id: int, now: datetime) -> bool:
         """Mark an update handled (its handlers wrote nothing); False if it already was."""
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                update(InboxRow)
-                .where(and_(InboxRow.update_id == update_id, InboxRow.handled_at.is_(None)))
-                .values(handled_at=now, payload=None)
-                .execution_options(synchronize_session=False)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+        async with self._engine.begin() as connection:
+            result = await connection.execute(_MARK, {"mark_id": update_id, "mark_at": now})
+            return bool(result.rowcount)
 
     async def backlog(self) -> int:
         """How many stored updates wait to be handled."""
