@@ -82,6 +82,9 @@ class Instance:
             if await self.leadership.acquire(self.stopping, self.settings.instance.standby_check):
                 await self._activate()
                 await self._serve()
+        except InvalidToken:
+            log.error("Telegram refused the bot token; check FEEDBACK_DESK__TELEGRAM__TOKEN")
+            self.exit_code = EXIT_TOKEN
         except Exception:
             log.exception("the bot stopped on an unexpected error")
             self.exit_code = self.exit_code or 1

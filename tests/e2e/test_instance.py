@@ -13,10 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.serve import EXIT_OK, EXIT_REFUSED, Instance
+from bot.leader import ACTIVE_KEY
+from bot.serve import EXIT_LOST, EXIT_OK, EXIT_REFUSED, Instance
 from storage.inbox import SqlInbox
 from tests.e2e import updates
 from tests.e2e.dsl import settings_for
@@ -266,3 +268,48 @@ async def test_a_standby_waits_and_takes_over_when_the_active_one_stops(
     running.api.queue_update(start_from(running.api, 507))
     await eventually(lambda: welcomes(running.api, 507), "the new active one answers")
     assert welcomes(running.api, 506) == 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="standby instances need PostgreSQL")
+async def test_an_active_instance_that_loses_its_database_session_stops_with_code_4(
+    running: Running, engine: Any
+) -> None:
+    first = await running.active()
+    standby = await running.start()
+    await eventually(lambda: standby.runtime.role == "standby", "the second one waits")
+
+    async with engine.connect() as connection:  # e.g. a database restart or a network cut
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND granted AND objid = :key"
+            ),
+            {"key": ACTIVE_KEY & 0xFFFFFFFF},
+        )
+        await connection.commit()
+
+    task = next(t for i, t in running.tasks if i is first)
+    assert await asyncio.wait_for(task, 15) == EXIT_LOST
+    await eventually(lambda: standby.runtime.role == "active", "the standby takes over")
+    running.api.queue_update(start_from(running.api, 508))
+    await eventually(lambda: welcomes(running.api, 508), "the new active one answers")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="standby instances need PostgreSQL")
+async def test_a_standby_stores_webhook_updates_for_the_active_one(running: Running) -> None:
+    hook = {"url": HOOK_URL, "secret_token": SECRET, "listen": "127.0.0.1", "port": 0}
+    await running.active(telegram={"mode": "webhook"}, webhook=hook)
+    standby = await running.start(telegram={"mode": "webhook"}, webhook=hook)
+    server = await eventually(lambda: standby.runtime.health_server, "the standby listens")
+    update = start_from(running.api, 509).to_dict()
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+        health = (await http.get("/healthz")).json()
+        answer = await http.post(
+            "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+
+    assert health["role"] == "standby"
+    assert answer.status_code == 200
+    await eventually(lambda: welcomes(running.api, 509), "the active one answers")
+    assert welcomes(running.api, 509) == 1
