@@ -4,7 +4,8 @@ For each database (an SQLite file, PostgreSQL) fill a fresh database with `--tic
 filed evenly over the three years up to the end of November 2026 across two departments, in
 every status, with their durations, transfer / reopen / second-round events on some and
 polls on the closed ones; then time the report of 2026-11 for the whole desk (the real SQL
-aggregation, with October beside it) and the export of all the tickets (CSV and XLSX,
+aggregation, with October beside it), the tickets-by-status count that /metrics reads at
+each scrape, and the export of all the tickets (CSV and XLSX,
 streamed), each with the process's peak resident memory during it.
 Prints a line per database and last `report_seconds: X` (the slower database).
 
@@ -50,6 +51,7 @@ from storage.models import (
     TicketEventRow,
     TicketRow,
 )
+from storage.monitor import SqlMonitor
 from storage.reports import build_report
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -215,6 +217,10 @@ async def _measure(name: str, url: str, tickets: int, export: bool) -> float:
 
         seconds, peak, _ = await _timed(month_report)
         print(f"{name}: month report {seconds:.2f} s, {peak}")
+        gauge_started = time.perf_counter()
+        await SqlMonitor(engine).tickets_by_status()
+        gauge = time.perf_counter() - gauge_started
+        print(f"{name}: tickets by status (the /metrics gauge, ix_ticket_status) {gauge:.3f} s")
         if export:
             await _export(name, engine)
         return seconds
