@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from domain.errors import InvalidInput
-from domain.ticket import Priority
+from domain.ticket import EventKind, Priority
 
 MAX_RANGE_DAYS = 366
 TOP_TYPES = 3
@@ -196,6 +196,102 @@ class AgentRow:
     satisfaction_mean: float | None
     first_responses: int = 0
     resolved: int = 0
+
+
+# a staff member's events that count as working on a ticket (an assignment is the
+# assigner's dispatching, not work on it)
+WORK = frozenset(
+    {
+        EventKind.CLAIMED,
+        EventKind.AGENT_REPLY,
+        EventKind.ASKED,
+        EventKind.NOTE,
+        EventKind.TRANSFERRED,
+        EventKind.COLLAB_ANSWER,
+        EventKind.RESOLVED,
+        EventKind.CLOSED,
+    }
+)
+# the events whose notice to the customer is a response (handlers.render.RESPONSE_KINDS)
+RESPONSES = frozenset(
+    {EventKind.CLAIMED, EventKind.AGENT_REPLY, EventKind.ASKED, EventKind.RESOLVED}
+)
+# every kind `agent_rows` needs to see, in each ticket's history
+AGENT_HISTORY = WORK | RESPONSES | {EventKind.REOPENED, EventKind.SECOND_ROUND}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a period's ticket, as `agent_rows` needs it; `staff_id` is None unless
+    a staff member did it. `responded` and `resolve_seconds` are the ticket's: whether its
+    first response was delivered and measured, how long its first round took to resolve."""
+
+    ticket_id: int
+    kind: EventKind
+    staff_id: int | None
+    responded: bool
+    resolve_seconds: int | None
+
+
+def agent_rows(
+    history: Sequence[HistoryLine],
+    scores: Mapping[tuple[int, int], Sequence[int]],
+    names: Mapping[int, str],
+) -> tuple[AgentRow, ...]:
+    """Per staff member, what they did on the period's tickets: `history` is the tickets'
+    events of AGENT_HISTORY kinds, each ticket's in order; `scores` the counted poll scores
+    per (ticket, round). The resolution that stands in a round is its last `resolved`, unless
+    a later `resolved` or `reopened` of the same round undid it."""
+    worked: dict[int, set[int]] = {}
+    responses: dict[int, int] = {}
+    resolved: dict[int, set[int]] = {}
+    first_rounds: dict[int, list[int]] = {}
+    polls: dict[int, list[int]] = {}
+    for lines in _by_ticket(history):
+        first = next((line for line in lines if line.kind in RESPONSES), None)
+        if first is not None and first.staff_id is not None and first.responded:
+            responses[first.staff_id] = responses.get(first.staff_id, 0) + 1
+        round_ = 1
+        standing: dict[int, HistoryLine] = {}  # round -> the resolution that stands so far
+        for line in lines:
+            if line.kind is EventKind.SECOND_ROUND:
+                round_ = 2
+            elif line.kind is EventKind.REOPENED:
+                standing.pop(round_, None)
+            elif line.kind is EventKind.RESOLVED:
+                standing.pop(round_, None)
+                if line.staff_id is not None:
+                    standing[round_] = line
+            if line.staff_id is not None and line.kind in WORK:
+                worked.setdefault(line.staff_id, set()).add(line.ticket_id)
+        for round_, line in standing.items():
+            staff = line.staff_id
+            assert staff is not None
+            resolved.setdefault(staff, set()).add(line.ticket_id)
+            if round_ == 1 and line.resolve_seconds is not None:
+                first_rounds.setdefault(staff, []).append(line.resolve_seconds)
+            polls.setdefault(staff, []).extend(scores.get((line.ticket_id, round_), ()))
+    rows = [
+        AgentRow(
+            staff_id,
+            names.get(staff_id, ""),
+            len(tickets),
+            median(first_rounds.get(staff_id, [])),
+            mean_of(sum(polls.get(staff_id, [])), len(polls.get(staff_id, []))),
+            first_responses=responses.get(staff_id, 0),
+            resolved=len(resolved.get(staff_id, ())),
+        )
+        for staff_id, tickets in worked.items()
+        if staff_id in names
+    ]
+    return tuple(sorted(rows, key=lambda a: (-a.handled, a.name, a.staff_id)))
+
+
+def _by_ticket(history: Sequence[HistoryLine]) -> list[list[HistoryLine]]:
+    tickets: dict[int, list[HistoryLine]] = {}
+    for line in history:
+        tickets.setdefault(line.ticket_id, []).append(line)
+    return list(tickets.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -24,7 +23,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.orm import aliased
 
 from domain import report
 from domain.report import AgentRow, Figures, Ratio, Timing
@@ -34,20 +32,6 @@ from storage.repositories import _upsert
 
 T = TicketRow
 NOT_FIRST_CONTACT = (EventKind.REOPENED, EventKind.TRANSFERRED, EventKind.SECOND_ROUND)
-# a staff member's events that count as working on a ticket (an assignment is the
-# assigner's dispatching, not work on it)
-WORK = (
-    EventKind.CLAIMED,
-    EventKind.AGENT_REPLY,
-    EventKind.ASKED,
-    EventKind.NOTE,
-    EventKind.TRANSFERRED,
-    EventKind.COLLAB_ANSWER,
-    EventKind.RESOLVED,
-    EventKind.CLOSED,
-)
-# the events whose notice to the customer is a response (handlers.render.RESPONSE_KINDS)
-RESPONSES = (EventKind.CLAIMED, EventKind.AGENT_REPLY, EventKind.ASKED, EventKind.RESOLVED)
 RESOLVE_RUNNING = (Status.NEW.value, Status.IN_PROGRESS.value)
 # Seconds from filing to a moment on the ticket's clock: (priority, filed, moment) -> seconds
 Measure = Callable[[Priority, datetime, datetime], int]
@@ -224,106 +208,47 @@ async def _medians(
     return {k: float(v) if v is not None else None for k, v in rows}
 
 
-def _by_staff(event: Any, kinds: tuple[EventKind, ...]) -> list[Any]:
-    return [
-        event.kind.in_([k.value for k in kinds]),
-        event.actor_kind == ActorKind.STAFF.value,
-        event.actor_id.is_not(None),
-    ]
-
-
-def _first_responses(where: list[Any]) -> Any:
-    """Per staff member: the cohort's delivered first responses that were their event (the
-    ticket's earliest event whose notice is a response to the customer)."""
-    E, earlier = TicketEventRow, aliased(TicketEventRow)
-    return (
-        select(E.actor_id, func.count())
-        .join(T, T.id == E.ticket_id)
-        .where(
-            *where,
-            T.first_response_seconds.is_not(None),
-            *_by_staff(E, RESPONSES),
-            ~exists().where(
-                earlier.ticket_id == E.ticket_id,
-                earlier.kind.in_([k.value for k in RESPONSES]),
-                earlier.id < E.id,
-            ),
-        )
-        .group_by(E.actor_id)
-    )
-
-
-def _resolutions(where: list[Any]) -> Any:
-    """The resolution that stands in each round of the cohort's tickets: the round's last
-    `resolved` event, unless the customer reopened it after (rows: ticket, staff, round)."""
-    R, later, turn = aliased(TicketEventRow), aliased(TicketEventRow), aliased(TicketEventRow)
-
-    def second_round(*between: Any) -> Any:
-        return exists().where(
-            turn.ticket_id == R.ticket_id, turn.kind == EventKind.SECOND_ROUND.value, *between
-        )
-
-    undone = exists().where(
-        later.ticket_id == R.ticket_id,
-        later.id > R.id,
-        later.kind.in_([EventKind.RESOLVED.value, EventKind.REOPENED.value]),
-        ~second_round(turn.id > R.id, turn.id < later.id),
-    )
-    return (
-        select(
-            R.ticket_id,
-            R.actor_id.label("staff_id"),
-            case((second_round(turn.id < R.id), 2), else_=1).label("round"),
-        )
-        .join(T, T.id == R.ticket_id)
-        .where(*where, *_by_staff(R, (EventKind.RESOLVED,)), ~undone)
-        .subquery()
-    )
-
-
 async def _agents(db: AsyncConnection, where: list[Any]) -> tuple[AgentRow, ...]:
-    """Per staff member, what they did on the cohort's tickets, as the events record it:
-    tickets worked on, first responses given, resolutions that stand with the median
-    resolve time of the first rounds among them and the scores their rounds got."""
+    """Per staff member, what they did on the cohort's tickets (domain.report.agent_rows),
+    from one read of the tickets' history (the cohort is read first, then its events by
+    ticket), their counted poll scores and the names."""
     E = TicketEventRow
-    worked = await db.execute(
-        select(E.actor_id, StaffRow.name, func.count(distinct(E.ticket_id)))
-        .join(T, T.id == E.ticket_id)
-        .join(StaffRow, StaffRow.id == E.actor_id)
-        .where(*where, *_by_staff(E, WORK))
-        .group_by(E.actor_id, StaffRow.name)
+    cohort = (
+        select(T.id, T.first_response_seconds, T.resolve_seconds)
+        .where(*where)
+        .cte("cohort")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    rows = list(worked)
-    if not rows:
-        return ()
-    responses = dict((await db.execute(_first_responses(where))).all())
-    resolved = _resolutions(where)
-    by_resolver = select(resolved.c.staff_id, func.count(distinct(resolved.c.ticket_id)))
-    counts = dict((await db.execute(by_resolver.group_by(resolved.c.staff_id))).all())
-    first_rounds = [*where, resolved.c.ticket_id == T.id, resolved.c.round == 1]
-    medians = await _medians(db, T.resolve_seconds, resolved.c.staff_id, first_rounds)
-    rounds = [
-        *where,
-        resolved.c.ticket_id == PollRow.ticket_id,
-        resolved.c.round == PollRow.round,
-    ]
-    scores = {
-        r.staff_id: report.mean_of(r.score_sum, int(r.answered))
-        for r in await db.execute(_polls(rounds, resolved.c.staff_id))
-    }
-    agents = [
-        AgentRow(
-            int(staff_id),
-            name,
-            int(n),
-            medians.get(staff_id),
-            scores.get(staff_id),
-            first_responses=int(responses.get(staff_id, 0)),
-            resolved=int(counts.get(staff_id, 0)),
+    rows = await db.execute(
+        select(
+            E.ticket_id,
+            E.kind,
+            case((E.actor_kind == ActorKind.STAFF.value, E.actor_id), else_=None),
+            cohort.c.first_response_seconds.is_not(None),
+            cohort.c.resolve_seconds,
         )
-        for staff_id, name, n in rows
+        .join(cohort, cohort.c.id == E.ticket_id)
+        .where(E.kind.in_([k.value for k in report.AGENT_HISTORY]))
+        .order_by(E.ticket_id, E.id)
+    )
+    history = [
+        report.HistoryLine(ticket_id, EventKind(kind), staff_id, bool(responded), seconds)
+        for ticket_id, kind, staff_id, responded, seconds in rows
     ]
-    return tuple(sorted(agents, key=lambda a: (-a.handled, a.name, a.staff_id)))
+    if not history:
+        return ()
+    scores: dict[tuple[int, int], list[int]] = {}
+    polls = await db.execute(
+        select(PollRow.ticket_id, PollRow.round, PollRow.score)
+        .join(T, T.id == PollRow.ticket_id)
+        .where(*where, PollRow.counted.is_(True), PollRow.score.is_not(None))
+    )
+    for ticket_id, round_, score in polls:
+        scores.setdefault((ticket_id, round_), []).append(score)
+    staff_ids = {line.staff_id for line in history if line.staff_id is not None}
+    found = await db.execute(select(StaffRow.id, StaffRow.name).where(StaffRow.id.in_(staff_ids)))
+    names: dict[int, str] = {row.id: row.name for row in found}
+    return report.agent_rows(history, scores, names)
 
 
 class SqlDigests:

@@ -185,3 +185,37 @@ def test_urgent_tickets_count_around_the_clock():
     sla.refresh(ticket, policy, filed + timedelta(minutes=20))
     assert ticket.ack_seconds == 20 * 60
     assert ticket.status is Status.IN_PROGRESS
+
+
+def test_agent_rows_credit_what_each_person_did() -> None:
+    from domain.report import HistoryLine, agent_rows
+    from domain.ticket import EventKind as K
+
+    def line(ticket: int, kind: K, staff: int | None, seconds: int | None = 3600) -> HistoryLine:
+        return HistoryLine(ticket, kind, staff, responded=ticket != 3, resolve_seconds=seconds)
+
+    history = [
+        # ticket 1: Ann claims, Cy resolves, the customer reopens, Bob resolves
+        line(1, K.CLAIMED, 1),
+        line(1, K.RESOLVED, 3),
+        line(1, K.REOPENED, None),
+        line(1, K.RESOLVED, 2, 7200),
+        # ticket 2: Bob answers first and resolves; a second round, resolved by Ann
+        line(2, K.AGENT_REPLY, 2),
+        line(2, K.RESOLVED, 2, 1800),
+        line(2, K.SECOND_ROUND, 1),
+        line(2, K.RESOLVED, 1, 1800),
+        # ticket 3: Ann's claim never reached the customer (no measured first response)
+        line(3, K.CLAIMED, 1),
+    ]
+    scores = {(2, 1): [5], (2, 2): [2], (1, 1): [4]}
+    rows = {
+        a.name: (a.handled, a.first_responses, a.resolved, a.resolve_median, a.satisfaction_mean)
+        for a in agent_rows(history, scores, {1: "Ann", 2: "Bob", 3: "Cy"})
+    }
+
+    assert rows == {
+        "Ann": (3, 1, 1, None, 2.0),
+        "Bob": (2, 1, 2, 4500.0, 4.5),
+        "Cy": (1, 0, 0, None, None),
+    }
