@@ -39,6 +39,7 @@ EXIT_OK = 0
 EXIT_REFUSED = 3  # another instance holds the SQLite database
 EXIT_LOST = 4  # the active instance lost its hold on the database; restart it as a standby
 EXIT_TOKEN = 5  # Telegram refused the token
+EXIT_DATABASE = 6  # the database could not be reached at start
 MAX_POLL_BACKOFF = 30.0
 # Outbox kinds a new active instance may send again when the previous one died sending
 # them: a card is edited in place and a command menu is set, so a repeat changes nothing.
@@ -74,6 +75,10 @@ class Instance:
             log.error("%s", exc)
             await self.runtime.uow.engine.dispose()
             return EXIT_REFUSED
+        except Exception as exc:
+            log.error("the database does not answer (%s: %s)", type(exc).__name__, exc)
+            await self.runtime.uow.engine.dispose()
+            return EXIT_DATABASE
         try:
             async with self.leadership.migrating():
                 await self.runtime.prepare()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -191,3 +192,19 @@ def test_set_webhook_and_delete_webhook_tell_telegram(tmp_path: Path) -> None:
     assert deleted.returncode == 0, deleted.stderr
     assert delete_call.params.get("drop_pending_updates") in (None, False)
     assert set_call.token == GOOD_TOKEN
+
+
+def test_run_says_so_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli(
+        tmp_path,
+        "run",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+        FEEDBACK_DESK__DATABASE__URL=f"postgresql+asyncpg://desk@127.0.0.1:{port}/desk",
+    )
+
+    assert result.returncode == 6
+    assert "the database does not answer" in result.stderr
+    assert "Traceback" not in result.stderr
