@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
 from domain.people import Customer, Department, Role, Staff
@@ -217,6 +217,7 @@ class PollRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, notice: Notice) -> None: ...
+    async def add_fallback(self, notice: Notice, after: timedelta) -> int: ...
 
 
 class ConversationRepository(Protocol):

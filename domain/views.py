@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from domain.durations import Span
 from domain.intake import Draft, Step, StepResult
 from domain.people import Role
 from domain.policy import Promise
@@ -59,6 +61,35 @@ class Filed:
     locale: str
     ticket: Ticket
     promise: Promise | None
+    # the outbox row that delivers the confirmation if the reply is never confirmed sent
+    receipt_id: int | None = None
+
+
+FILED_NOTICE = "ticket.filed"  # the outbox kind of a filing confirmation (see Filed)
+
+
+def filed_params(ticket: Ticket, promise: Promise | None) -> dict[str, Any]:
+    """A filing confirmation as outbox parameters (JSON)."""
+    return {
+        "number": ticket.number,
+        "urgent": ticket.business_stopped,
+        "promise": None
+        if promise is None
+        else {
+            "clock_seconds": int(promise.within.clock.total_seconds()),
+            "business_days": promise.within.business_days,
+            "business_hours": promise.business_hours,
+        },
+    }
+
+
+def promise_from(params: dict[str, Any]) -> Promise | None:
+    """The promise of `filed_params`, back."""
+    value = params.get("promise")
+    if not value:
+        return None
+    within = Span(timedelta(seconds=value["clock_seconds"]), value["business_days"])
+    return Promise(within=within, business_hours=bool(value["business_hours"]))
 
 
 @dataclass(slots=True)

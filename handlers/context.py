@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,8 @@ class Deps:
     reporting: Reporting | None = None
     exports: Exports | None = None
     count_error: Callable[[], None] | None = None  # the handler_errors metric
+    # an outbox row delivered another way (its id, the Telegram message id): mark it sent
+    delivered: Callable[[int, int | None], Awaitable[None]] | None = None
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

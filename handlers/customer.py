@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import CallbackQuery, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from domain.intake import Choice, Step
 from domain.people import Role, Sender
@@ -20,12 +22,15 @@ from domain.views import (
     Rejected,
     StaffOnly,
     TicketList,
+    filed_params,
 )
 from handlers import keyboards, render
 from handlers.callback_data import Action, Verb
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 from handlers.inputs import from_message
+
+log = logging.getLogger(__name__)
 
 
 def _greeting_text(greeting: Greeting) -> str:
@@ -133,8 +138,24 @@ async def _answer(
     chat = update.effective_chat
     if chat is None:
         return
+    if isinstance(outcome, Filed):
+        await _confirm_filing(context, chat.id, outcome)
+        return
     for text, markup in _replies(context, outcome):
         await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) -> None:
+    """Tell the customer the ticket's number; once Telegram has it, the outbox copy that
+    stands in for a reply lost in a crash is marked sent."""
+    text = render.filed(outcome.locale, filed_params(outcome.ticket, outcome.promise))
+    try:
+        sent = await context.bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove())
+    except TelegramError as exc:
+        log.warning("filing confirmation not sent (%s); the outbox sends it", exc)
+        return
+    if outcome.receipt_id is not None and context.deps.delivered is not None:
+        await context.deps.delivered(outcome.receipt_id, sent.message_id)
 
 
 def _replies(
@@ -146,8 +167,6 @@ def _replies(
             outcome, context.deps.policy.limits, left_contact=outcome.left_contact
         )
         return [(r.text, r.markup) for r in replies]
-    if isinstance(outcome, Filed):
-        return [(render.filed(locale, outcome.ticket, outcome.promise), ReplyKeyboardRemove())]
     if isinstance(outcome, Cancelled):
         key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
         return [(t(locale, key), ReplyKeyboardRemove())]

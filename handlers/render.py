@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from telegram import ReplyKeyboardRemove
+
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
@@ -13,11 +15,10 @@ from domain.ticket import (
     CUSTOMER_VISIBLE,
     AttachmentKind,
     Channel,
-    Ticket,
     TicketEvent,
     title_from,
 )
-from domain.views import IntakeView, TicketDetail
+from domain.views import FILED_NOTICE, IntakeView, TicketDetail, promise_from
 from handlers import keyboards, render_staffadmin
 from handlers.i18n import Safe, t
 
@@ -124,11 +125,12 @@ def intake(view: IntakeView, limits: Limits, *, left_contact: bool) -> list[Repl
     return replies
 
 
-def filed(locale: str, ticket: Ticket, value: Promise | None) -> str:
-    """The confirmation with the ticket number and the promise."""
-    key = "intake.filed_urgent" if ticket.business_stopped else "intake.filed"
+def filed(locale: str, params: dict[str, Any]) -> str:
+    """The confirmation with the ticket number and the promise (domain.views.filed_params)."""
+    key = "intake.filed_urgent" if params["urgent"] else "intake.filed"
+    value = promise_from(params)
     words = promise(locale, value) if value else t(locale, "value.none")
-    return t(locale, key, number=ticket.number, promise=Safe(words))
+    return t(locale, key, number=params["number"], promise=Safe(words))
 
 
 def _history_line(locale: str, event: TicketEvent, zone: tzinfo) -> str:
@@ -273,6 +275,11 @@ def notice(
     kind: str, locale: str, params: dict[str, Any], *, message_id: int | None = None
 ) -> Outgoing:
     """The Bot API call that delivers an outbox row (`message_id`: the card to edit)."""
+    if kind == FILED_NOTICE:  # the customer's reply, if it was not confirmed sent
+        return Outgoing(
+            "send_message",
+            {"text": filed(locale, params), "reply_markup": ReplyKeyboardRemove()},
+        )
     if kind == "card":
         text = card_text(locale, params)
         markup = keyboards.card(locale, params)

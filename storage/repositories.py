@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
@@ -683,21 +683,31 @@ class SqlOutbox:
         self.now = now
         self.added = 0
 
-    def add(self, notice: Notice) -> None:
-        self.session.add(
-            OutboxRow(
-                chat_id=notice.chat_id,
-                kind=notice.kind,
-                locale=notice.locale,
-                params=notice.params,
-                ticket_id=notice.ticket_id,
-                status="pending",
-                attempts=0,
-                next_attempt_at=self.now,
-                created_at=self.now,
-            )
+    def _row(self, notice: Notice, due: datetime) -> OutboxRow:
+        return OutboxRow(
+            chat_id=notice.chat_id,
+            kind=notice.kind,
+            locale=notice.locale,
+            params=notice.params,
+            ticket_id=notice.ticket_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=due,
+            created_at=self.now,
         )
+
+    def add(self, notice: Notice) -> None:
+        self.session.add(self._row(notice, self.now))
         self.added += 1
+
+    async def add_fallback(self, notice: Notice, after: timedelta) -> int:
+        """A row the acting user's reply stands in for: not due until `after` has passed, so
+        the dispatcher sends it only if the reply was never confirmed sent (the process
+        died between the commit and the reply). Returns its id, to confirm it."""
+        row = self._row(notice, self.now + after)
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
 
 
 class SqlConversations:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from domain import intake, logcontext
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
@@ -16,6 +18,7 @@ from domain.ticket import (
     Ticket,
 )
 from domain.views import (
+    FILED_NOTICE,
     Appended,
     Cancelled,
     ChooseTicket,
@@ -29,9 +32,13 @@ from domain.views import (
     TicketDetail,
     TicketList,
     Withdrawn,
+    filed_params,
 )
 
 INTAKE = "intake"
+# The filing confirmation is the customer's reply, sent at once; its outbox copy becomes due
+# only this much later, if the reply was never confirmed sent (the bot died in between).
+RECEIPT_FALLBACK = timedelta(seconds=30)
 PICK = "pick_ticket"
 
 
@@ -156,7 +163,18 @@ class Desk(ServiceBase):
             customer = self._require_customer(actor)
             ticket = await self._file(uow, customer, result.draft)
             await uow.conversations.delete(sender.telegram_id)
-            return Filed(actor.locale, ticket, self.policy.promises.get(ticket.priority))
+            promise = self.policy.promises.get(ticket.priority)
+            receipt = await uow.outbox.add_fallback(
+                Notice(
+                    sender.telegram_id,
+                    FILED_NOTICE,
+                    actor.locale,
+                    filed_params(ticket, promise),
+                    ticket_id=ticket.id,
+                ),
+                after=RECEIPT_FALLBACK,
+            )
+            return Filed(actor.locale, ticket, promise, receipt_id=receipt)
         if result.accepted:
             await self._store_draft(uow, sender, result.draft)
         return IntakeView.after(actor.locale, result, previous_step)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.app import runtime_of
 from domain.people import Role, Staff
+from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
 from tests.e2e.dsl import DeskHarness, Person
@@ -134,11 +135,13 @@ async def my_ticket_labels(person: Person) -> list[str]:
     return labels(person.last_message)
 
 
-async def outbox_rows(desk: DeskHarness) -> list[OutboxRow]:
-    """Every outbox row, oldest first, straight from the database."""
+async def outbox_rows(desk: DeskHarness, *, receipts: bool = False) -> list[OutboxRow]:
+    """The outbox rows, oldest first, straight from the database: the notices (or only the
+    customers' receipts, the copies of their filing confirmations that stand in for a reply
+    lost in a crash)."""
     async with runtime_of(desk.app).uow.engine.connect() as connection:
         rows = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
-        return list(rows.all())
+        return [row for row in rows.all() if (row.kind == FILED_NOTICE) == receipts]
 
 
 async def count_rows(desk: DeskHarness, model: type[Any]) -> int:

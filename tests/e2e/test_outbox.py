@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness
-from tests.e2e.steps import file_ticket, outbox_rows, ticket_number_in
+from tests.e2e.steps import (
+    TICKET_NUMBER,
+    file_ticket,
+    filed_text,
+    keyboard_removed,
+    label,
+    outbox_rows,
+    start_new,
+    ticket_number_in,
+)
 from tests.fakes import FakeClock
 
 SALES_CHAT = -1005550001
@@ -264,3 +273,46 @@ async def test_with_neither_staff_chat_nor_staff_the_admins_get_the_notice(
     number = await file_ticket(ann)
     assert (await desk.dispatch()).sent == 1
     assert notices_to(desk, ADMIN) == [number]
+
+
+async def test_the_filing_confirmation_is_sent_once_and_its_outbox_copy_stays_unused(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(501, "Ann")
+    number = await file_ticket(ann)
+    confirmation = desk.last_message_to(501)
+
+    [receipt] = await outbox_rows(desk, receipts=True)
+    assert (receipt.status, receipt.message_id) == ("sent", confirmation.message_id)
+    clock.advance(minutes=10)
+    await desk.dispatch()
+    assert [t for t in desk.texts_to(501) if number in t] == [confirmation.plain_text]
+
+
+async def test_a_filing_confirmation_that_did_not_go_out_is_sent_by_the_outbox(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    """The reply after Submit fails (as if the bot died right after filing): the customer
+    still gets the ticket's number, once, from the outbox copy."""
+    ann = desk.customer(501, "Ann")
+    await start_new(ann, "complaint", "Till broken")
+    await ann.press(label("en", "button.done"))
+    await ann.press(label("en", "button.skip"))
+    await ann.send(label("en", "button.skip_contact"))
+    await ann.press(label("en", "button.no_stopped"))
+    desk.api.fail_next("sendMessage", chat_id=501, status=502, description="Bad Gateway")
+    await ann.press(label("en", "button.submit"))
+    assert not any(TICKET_NUMBER.search(t) for t in desk.texts_to(501))
+
+    await desk.dispatch()
+    assert not any(TICKET_NUMBER.search(t) for t in desk.texts_to(501))  # not due yet
+    clock.advance(seconds=30)
+    await desk.dispatch()
+    clock.advance(minutes=10)
+    await desk.dispatch()
+
+    confirmations = [t for t in desk.texts_to(501) if TICKET_NUMBER.search(t)]
+    assert len(confirmations) == 1
+    number = ticket_number_in(confirmations[0])
+    assert confirmations[0] == filed_text("en", number, urgent=False)
+    assert keyboard_removed(desk.last_message_to(501))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +21,7 @@ from domain.ticket import (
     Priority,
     Status,
 )
-from domain.views import Filed, IntakeView
+from domain.views import FILED_NOTICE, Filed, IntakeView
 from storage.models import AttachmentRow, OutboxRow
 from tests.storage.conftest import ADMIN_ID, SUPPORT_CHAT
 
@@ -56,11 +56,13 @@ async def file(desk, sender: Sender, inputs: list[intake.Input]) -> Filed:
     return filed
 
 
-async def outbox_rows(uow_factory) -> list[OutboxRow]:
+async def outbox_rows(uow_factory, *, receipts: bool = False) -> list[OutboxRow]:
+    """The outbox rows, oldest first: the notices to staff (or the customers' receipts, the
+    copies of their filing confirmations that stand in for a reply lost in a crash)."""
     async with uow_factory() as uow:
         rows = list(await uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
         await uow.commit()  # a rollback would expire the rows we hand back
-    return rows
+    return [row for row in rows if (row.kind == FILED_NOTICE) == receipts]
 
 
 async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(
@@ -118,6 +120,11 @@ async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(
     assert [(f.ticket_id, f.event_id) for f in files] == [(ticket.id, event.id)] * 2
     assert conversation is None
 
+    [receipt] = await outbox_rows(uow_factory, receipts=True)
+    assert (receipt.chat_id, receipt.locale, receipt.status) == (501, "zh", "pending")
+    assert receipt.params["number"] == "FB-20261123-0001"
+    assert receipt.id == filed.receipt_id
+    assert receipt.next_attempt_at == clock.now() + timedelta(seconds=30)  # only if unsent
     [notice] = await outbox_rows(uow_factory)
     assert (notice.chat_id, notice.kind, notice.locale) == (SUPPORT_CHAT, "card", "en")
     assert (notice.ticket_id, notice.status, notice.attempts) == (ticket.id, "pending", 0)
