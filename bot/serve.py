@@ -30,7 +30,7 @@ from bot.health import Webhook
 from bot.leader import AnotherInstance, Leadership, LeadershipLost, leadership_for
 from bot.logs import configure_logging
 from domain import logcontext
-from domain.services.staffadmin import MENU_NOTICE
+from handlers.outbox import RESENDABLE
 from storage import inbox
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,6 @@ EXIT_LOST = 4  # the active instance lost its hold on the database; restart it a
 EXIT_TOKEN = 5  # Telegram refused the token
 EXIT_DATABASE = 6  # the database could not be reached at start
 MAX_POLL_BACKOFF = 30.0
-# Outbox kinds a new active instance may send again when the previous one died sending
-# them: a card is edited in place and a command menu is set, so a repeat changes nothing.
-RESENDABLE = ("card", MENU_NOTICE)
 
 
 class Instance:
@@ -122,7 +119,7 @@ class Instance:
     async def _activate(self) -> None:
         runtime = self.runtime
         log.info("this instance is active")
-        released, parked = await runtime.outbox_store.take_over(RESENDABLE)
+        released, parked = await runtime.outbox_store.take_over(tuple(RESENDABLE))
         if released or parked:
             log.warning(
                 "outbox: %s message(s) left by the previous instance are sent now; %s it was "

@@ -26,6 +26,10 @@ from handlers import menus, render
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 300
+# Kinds that are safe to send twice: a card is edited in place and a command menu is set,
+# so a repeat changes nothing. They are not marked "sending" before the Bot API call, and a
+# new active instance sends them again (storage.outbox.take_over).
+RESENDABLE = frozenset({"card", MENU_NOTICE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,8 @@ class OutboxDispatcher:
         """Try one row; True when the chat may get its next row in this run."""
         now = self.clock.now()
         try:
-            await self.store.sending(item.id)
+            if item.kind not in RESENDABLE:  # a repeat of these changes nothing
+                await self.store.sending(item.id)
             sent = await self._call(bot, item)
         except RetryAfter as exc:
             await self._retry(
