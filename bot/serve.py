@@ -41,6 +41,7 @@ EXIT_LOST = 4  # the active instance lost its hold on the database; restart it a
 EXIT_TOKEN = 5  # Telegram refused the token
 EXIT_DATABASE = 6  # the database could not be reached at start
 MAX_POLL_BACKOFF = 30.0
+POISON_STARTS = 3  # starts that found the same update first in line before it is skipped
 
 
 class Instance:
@@ -126,6 +127,14 @@ class Instance:
                 "sending when it stopped are parked, not sent twice",
                 released,
                 parked,
+            )
+        skipped = await runtime.inbox.suspect(runtime.clock.now(), POISON_STARTS)
+        if skipped is not None:
+            log.error(
+                "update %s was the one being handled when the bot stopped, %s starts in a "
+                "row; it is skipped so the desk can go on",
+                skipped,
+                POISON_STARTS,
             )
         bot = self.application.bot
         if self.settings.telegram.mode == "webhook":

@@ -116,6 +116,28 @@ class SqlInbox:
             result = await connection.execute(_MARK, {"mark_id": update_id, "mark_at": now})
             return bool(result.rowcount)
 
+    async def suspect(self, now: datetime, limit: int) -> int | None:
+        """At the start of an active instance: count a start against the first update waiting
+        (the one an instance that died was most likely handling). When it has seen `limit`
+        starts without being handled, it is marked handled unhandled and its id returned,
+        so an update that kills the process does not stop the desk for ever."""
+        async with self._engine.begin() as connection:
+            first = await connection.scalar(
+                select(func.min(InboxRow.update_id)).where(InboxRow.handled_at.is_(None))
+            )
+            if first is None:
+                return None
+            attempts = await connection.scalar(
+                update(InboxRow)
+                .where(InboxRow.update_id == first)
+                .values(attempts=InboxRow.attempts + 1)
+                .returning(InboxRow.attempts)
+            )
+            if attempts is None or attempts < limit:
+                return None
+            await connection.execute(_MARK, {"mark_id": first, "mark_at": now})
+            return int(first)
+
     async def backlog(self) -> int:
         """How many stored updates wait to be handled."""
         async with self._sessions() as session:

@@ -328,6 +328,9 @@ class InboxRow(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
+    # starts of an active instance that found this update the first one waiting (see
+    # SqlInbox.suspect): an update that kills the process is not retried for ever
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class CustomerAuditRow(Base):

@@ -13,13 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.leader import ACTIVE_KEY
 from bot.serve import EXIT_LOST, EXIT_OK, EXIT_REFUSED, Instance
 from storage.inbox import SqlInbox
+from storage.models import InboxRow
 from tests.e2e import updates
 from tests.e2e.dsl import settings_for
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
@@ -313,3 +314,19 @@ async def test_a_standby_stores_webhook_updates_for_the_active_one(running: Runn
     assert answer.status_code == 200
     await eventually(lambda: welcomes(running.api, 509), "the active one answers")
     assert welcomes(running.api, 509) == 1
+
+
+async def test_an_update_the_bot_died_on_three_times_is_skipped(
+    running: Running, engine: Any, clock: FakeClock
+) -> None:
+    poison, after = start_from(running.api, 510), start_from(running.api, 511)
+    await SqlInbox(engine).store([poison.to_dict(), after.to_dict()], clock.now())
+    async with engine.begin() as connection:  # two starts already died handling it
+        await connection.execute(
+            update(InboxRow).where(InboxRow.update_id == poison.update_id).values(attempts=2)
+        )
+
+    await running.active()
+
+    await eventually(lambda: welcomes(running.api, 511), "the update behind it is handled")
+    assert welcomes(running.api, 510) == 0

@@ -107,3 +107,24 @@ async def test_handled_updates_drop_their_payload_and_are_forgotten_after_a_whil
     assert [i for i, _ in await box.pending()] == [2]  # pending ones are never purged
     # forgotten: a (very) late redelivery would be stored again
     assert await box.store([payload(1)], clock.now()) == 1
+
+
+async def test_an_update_that_was_first_in_line_at_three_starts_is_skipped(box, clock) -> None:
+    """An update that kills the process would otherwise be retried at every start and
+    hold up every update behind it."""
+    await box.store([payload(5), payload(6)], clock.now())
+
+    assert await box.suspect(clock.now(), 3) is None  # a start: 5 is first in line
+    assert await box.suspect(clock.now(), 3) is None  # the bot died on it again
+    assert await box.suspect(clock.now(), 3) == 5  # and again: skipped
+
+    assert [i for i, _ in await box.pending()] == [6]
+    assert await box.suspect(clock.now(), 3) is None  # 6 starts its own count
+
+
+async def test_an_update_handled_after_a_restart_is_not_held_against(box, clock) -> None:
+    await box.store([payload(5)], clock.now())
+    assert await box.suspect(clock.now(), 2) is None
+    assert await box.mark_handled(5, clock.now())  # the restart handled it
+
+    assert await box.suspect(clock.now(), 2) is None  # nothing waits: nothing to count
