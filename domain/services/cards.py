@@ -50,7 +50,7 @@ async def post(
 ) -> None:
     """New cards of `ticket` for `department` (its own cards, or a collaboration card)."""
     assert ticket.id is not None
-    snapshot = await _snapshot(uow, policy, ticket, now)
+    snapshot = await snapshot_of(uow, policy, ticket, now)
     for chat_id, locale in await recipients(uow, policy, department):
         card_id = await uow.cards.add(ticket.id, chat_id, locale, kind, department.id, now)
         card = CardRef(card_id, ticket.id, chat_id, locale, kind, department.id)
@@ -65,7 +65,7 @@ async def ticket_changed(
     cards = await uow.cards.for_ticket(ticket.id)
     if not cards:
         return
-    snapshot = await _snapshot(uow, policy, ticket, now)
+    snapshot = await snapshot_of(uow, policy, ticket, now)
     for card in cards:
         uow.outbox.add(_notice(card, snapshot))
 
@@ -81,7 +81,7 @@ def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = N
     return Notice(card.chat_id, CARD_NOTICE, card.locale, params, card.ticket_id)
 
 
-async def _snapshot(
+async def snapshot_of(
     uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket, now: datetime | None = None
 ) -> dict[str, Any]:
     assert ticket.id is not None

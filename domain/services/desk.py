@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from domain import intake, logcontext
@@ -42,8 +43,13 @@ RECEIPT_FALLBACK = timedelta(seconds=30)
 PICK = "pick_ticket"
 
 
+@dataclass
 class Desk(ServiceBase):
     """Use cases a customer drives."""
+
+    def __post_init__(self) -> None:
+        # a poll comment arrives as a plain message: the satisfaction use case takes it
+        self._satisfaction = satisfaction.Satisfaction(self.uow, self.clock, self.policy)
 
     async def greet(self, sender: Sender) -> Greeting:
         """Recognise (or register) the user; for `/start` and `/help`."""
@@ -133,9 +139,9 @@ class Desk(ServiceBase):
             if current is not None and current.flow == INTAKE:
                 outcome = await self._intake_step(uow, sender, actor, current, value)
             elif current is not None and current.flow == satisfaction.COMMENT:
-                outcome = await satisfaction.Satisfaction(
-                    self.uow, self.clock, self.policy
-                ).comment(uow, sender, actor.locale, current, value)
+                outcome = await self._satisfaction.comment(
+                    uow, sender, actor.locale, current, value
+                )
             elif isinstance(value, intake.Choice):
                 outcome = Rejected(actor.locale, "error.bad_callback")
             else:

@@ -812,7 +812,7 @@ class StaffDesk(ServiceBase):
         )
 
     async def _card(self, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
-        snapshot = await cards._snapshot(uow, self.policy, ticket)
+        snapshot = await cards.snapshot_of(uow, self.policy, ticket)
         snapshot.update(card_kind=cards.CARD, moved=False)
         return snapshot
 
