@@ -7,8 +7,9 @@ edits, all in one unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from domain import intake, logcontext, sla
@@ -42,6 +43,26 @@ PHONE_LIKE = 7  # digits in a query that make it a phone number
 HISTORY_PAGE = 8
 # acts that wait for the staff member's next message
 PROMPTED = frozenset({Act.REPLY, Act.NOTE, Act.ASK, Act.RESOLVE, Act.ANSWER, Act.CLOSE})
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A staff button press that passed the permission check: who, on what, with what."""
+
+    uow: UnitOfWork
+    sender: Sender
+    staff: Staff
+    ticket: Ticket
+    value: str | None
+    now: datetime
+
+    @property
+    def locale(self) -> str:
+        return self.staff.locale
+
+    @property
+    def number(self) -> str:
+        return self.ticket.number
 
 
 @dataclass(slots=True)
@@ -143,160 +164,183 @@ class StaffDesk(ServiceBase):
                 "error.claimed_by", number=number, name=holder.name if holder else "?"
             )
         check(staff, act, ticket, reach)
-        now = self.clock.now()
-        locale = staff.locale
-        assert staff.id is not None
-        if act is Act.VIEW:
-            return StaffView(
-                locale, "staff.card", ticket=ticket, card=await self._card(uow, ticket)
-            )
-        if act is Act.CLAIM:
-            event = Work.claim(ticket, staff.id, now)
-            await self._record(uow, ticket, event)
-            await self._tell_customer(uow, ticket, "ticket.claimed", {"agent": staff.first_name})
-            return StaffView(locale, "staff.claimed", {"number": number}, ticket=ticket)
         if act in PROMPTED:
             if act in (Act.RESOLVE, Act.REPLY, Act.ASK):
                 Work._require_workable(ticket)
             if act is Act.CLOSE and ticket.status is not Status.RESOLVED:
                 raise IllegalTransition("error.close_resolved_only", number=number)
             return await self._expect(uow, sender, staff, act, ticket)
-        if act is Act.PRIORITY:
-            if value is None:
-                return StaffView(
-                    locale,
-                    "staff.choose_priority",
-                    {"number": number},
-                    ticket=ticket,
-                    choices=[
-                        (act.value, p.value, f"priority.{p.value}", {})
-                        for p in Priority
-                        if p is not ticket.priority
-                    ],
-                )
-            priority = _enum(Priority, value)
-            event = Work.set_priority(ticket, staff.id, priority, now)
-            await self._record(uow, ticket, event)
+        on_press = PRESSES.get(act)
+        if on_press is None:
+            raise InvalidInput("error.bad_callback")
+        return await on_press(self, Press(uow, sender, staff, ticket, value, self.clock.now()))
+
+    async def _on_view(self, p: Press) -> StaffView:
+        return StaffView(
+            p.locale, "staff.card", ticket=p.ticket, card=await self._card(p.uow, p.ticket)
+        )
+
+    async def _on_claim(self, p: Press) -> StaffView:
+        assert p.staff.id is not None
+        event = Work.claim(p.ticket, p.staff.id, p.now)
+        await self._record(p.uow, p.ticket, event)
+        await self._tell_customer(p.uow, p.ticket, "ticket.claimed", {"agent": p.staff.first_name})
+        return StaffView(p.locale, "staff.claimed", {"number": p.number}, ticket=p.ticket)
+
+    async def _on_priority(self, p: Press) -> StaffView:
+        assert p.staff.id is not None
+        if p.value is None:
             return StaffView(
-                locale,
-                "staff.priority_set",
-                {"number": number, "priority": priority.value},
-                ticket=ticket,
+                p.locale,
+                "staff.choose_priority",
+                {"number": p.number},
+                ticket=p.ticket,
+                choices=[
+                    (Act.PRIORITY.value, level.value, f"priority.{level.value}", {})
+                    for level in Priority
+                    if level is not p.ticket.priority
+                ],
             )
-        if act is Act.TRANSFER:
-            if value is None:
-                return StaffView(
-                    locale,
-                    "staff.choose_transfer",
-                    {"number": number},
-                    ticket=ticket,
-                    choices=await self._transfer_choices(uow, ticket, staff),
-                )
-            department_id, agent_id = await self._target(uow, ticket, value)
-            return await self._expect(
-                uow, sender, staff, act, ticket, department_id=department_id, agent_id=agent_id
-            )
-        if act is Act.COLLABORATE:
-            if value is None:
-                departments = [
-                    d for d in await uow.departments.list() if d.id != ticket.department_id
-                ]
-                if not departments:
-                    raise IllegalTransition("error.no_other_department")
-                return StaffView(
-                    locale,
-                    "staff.choose_collab",
-                    {"number": number},
-                    ticket=ticket,
-                    choices=[
-                        (act.value, f"d{d.id}", "staff.label", {"name": d.name})
-                        for d in departments
-                    ],
-                )
-            department_id, _ = await self._target(uow, ticket, value)
-            if department_id == ticket.department_id:
-                raise IllegalTransition("error.same_department", number=number)
-            return await self._expect(uow, sender, staff, act, ticket, department_id=department_id)
-        if act is Act.ASSIGN:
-            if value is None:
-                agents = [
-                    s
-                    for s in await uow.staff.list_department(ticket.department_id)
-                    if s.active and s.id != ticket.assignee_id
-                ]
-                if not agents:
-                    raise IllegalTransition("error.no_agents")
-                return StaffView(
-                    locale,
-                    "staff.choose_assignee",
-                    {"number": number},
-                    ticket=ticket,
-                    choices=[
-                        (act.value, f"a{a.id}", "staff.label", {"name": a.name}) for a in agents
-                    ],
-                )
-            _, agent_id = await self._target(uow, ticket, value)
-            if agent_id is None:
-                raise InvalidInput("error.bad_callback")
-            agent = await self._active_staff(uow, agent_id)
-            if agent.department_id != ticket.department_id:
-                raise NotAllowed("error.other_department", number=number)
-            event = Work.assign(ticket, staff.id, agent_id, now)
-            await self._record(uow, ticket, event)
-            self._tell_staff(uow, agent, ticket, "ticket.assigned", {"by": staff.name})
+        priority = _enum(Priority, p.value)
+        event = Work.set_priority(p.ticket, p.staff.id, priority, p.now)
+        await self._record(p.uow, p.ticket, event)
+        return StaffView(
+            p.locale,
+            "staff.priority_set",
+            {"number": p.number, "priority": priority.value},
+            ticket=p.ticket,
+        )
+
+    async def _on_transfer(self, p: Press) -> StaffView:
+        if p.value is None:
             return StaffView(
-                locale, "staff.assigned", {"number": number, "name": agent.name}, ticket=ticket
+                p.locale,
+                "staff.choose_transfer",
+                {"number": p.number},
+                ticket=p.ticket,
+                choices=await self._transfer_choices(p.uow, p.ticket, p.staff),
             )
-        if act is Act.REVEAL:
-            customer = await uow.customers.get(ticket.customer_id)
-            phone = ticket.contact_phone or (customer.phone if customer else None)
-            if not phone:
-                raise NotFound("error.no_contact", number=number)
-            await uow.events.add(
-                TicketEvent(
-                    kind=EventKind.CONTACT_REVEALED,
-                    created_at=now,
-                    actor_kind=ActorKind.STAFF,
-                    actor_id=staff.id,
-                    visible_to_customer=False,
-                    ticket_id=ticket.id,
-                )
-            )
+        department_id, agent_id = await self._target(p.uow, p.ticket, p.value)
+        return await self._expect(
+            p.uow,
+            p.sender,
+            p.staff,
+            Act.TRANSFER,
+            p.ticket,
+            department_id=department_id,
+            agent_id=agent_id,
+        )
+
+    async def _on_collaborate(self, p: Press) -> StaffView:
+        if p.value is None:
+            departments = [
+                d for d in await p.uow.departments.list() if d.id != p.ticket.department_id
+            ]
+            if not departments:
+                raise IllegalTransition("error.no_other_department")
             return StaffView(
-                locale,
-                "staff.revealed",
-                {"number": number, "phone": phone},
-                ticket=ticket,
-                alert="staff.revealed",
+                p.locale,
+                "staff.choose_collab",
+                {"number": p.number},
+                ticket=p.ticket,
+                choices=[
+                    (Act.COLLABORATE.value, f"d{d.id}", "staff.label", {"name": d.name})
+                    for d in departments
+                ],
             )
-        if act is Act.HISTORY:
-            page = _page(value)
-            assert ticket.id is not None
-            events = list(await uow.events.list_for_ticket(ticket.id, customer_visible_only=False))
-            names = await self._names(uow, events)
-            for e in events:
-                e.actor_name = names.get((e.actor_kind.value, e.actor_id))
-            pages = max(1, -(-len(events) // HISTORY_PAGE))
-            page = min(page, pages - 1)
-            newest_first = list(reversed(events))
-            shown = newest_first[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
+        department_id, _ = await self._target(p.uow, p.ticket, p.value)
+        if department_id == p.ticket.department_id:
+            raise IllegalTransition("error.same_department", number=p.number)
+        return await self._expect(
+            p.uow, p.sender, p.staff, Act.COLLABORATE, p.ticket, department_id=department_id
+        )
+
+    async def _on_assign(self, p: Press) -> StaffView:
+        assert p.staff.id is not None
+        if p.value is None:
+            agents = [
+                s
+                for s in await p.uow.staff.list_department(p.ticket.department_id)
+                if s.active and s.id != p.ticket.assignee_id
+            ]
+            if not agents:
+                raise IllegalTransition("error.no_agents")
             return StaffView(
-                locale,
-                "staff.history",
-                {"number": number},
-                ticket=ticket,
-                events=shown,
-                page=page,
-                pages=pages,
+                p.locale,
+                "staff.choose_assignee",
+                {"number": p.number},
+                ticket=p.ticket,
+                choices=[
+                    (Act.ASSIGN.value, f"a{a.id}", "staff.label", {"name": a.name}) for a in agents
+                ],
             )
-        if act is Act.FILES:
-            assert ticket.id is not None
-            events = await uow.events.list_for_ticket(ticket.id, customer_visible_only=False)
-            files = [a for e in events for a in e.attachments]
-            if not files:
-                raise NotFound("error.no_files", number=number)
-            return StaffView(locale, "staff.files", {"number": number}, ticket=ticket, files=files)
-        raise InvalidInput("error.bad_callback")
+        _, agent_id = await self._target(p.uow, p.ticket, p.value)
+        if agent_id is None:
+            raise InvalidInput("error.bad_callback")
+        agent = await self._active_staff(p.uow, agent_id)
+        if agent.department_id != p.ticket.department_id:
+            raise NotAllowed("error.other_department", number=p.number)
+        event = Work.assign(p.ticket, p.staff.id, agent_id, p.now)
+        await self._record(p.uow, p.ticket, event)
+        self._tell_staff(p.uow, agent, p.ticket, "ticket.assigned", {"by": p.staff.name})
+        return StaffView(
+            p.locale, "staff.assigned", {"number": p.number, "name": agent.name}, ticket=p.ticket
+        )
+
+    async def _on_reveal(self, p: Press) -> StaffView:
+        assert p.staff.id is not None
+        customer = await p.uow.customers.get(p.ticket.customer_id)
+        phone = p.ticket.contact_phone or (customer.phone if customer else None)
+        if not phone:
+            raise NotFound("error.no_contact", number=p.number)
+        await p.uow.events.add(
+            TicketEvent(
+                kind=EventKind.CONTACT_REVEALED,
+                created_at=p.now,
+                actor_kind=ActorKind.STAFF,
+                actor_id=p.staff.id,
+                visible_to_customer=False,
+                ticket_id=p.ticket.id,
+            )
+        )
+        return StaffView(
+            p.locale,
+            "staff.revealed",
+            {"number": p.number, "phone": phone},
+            ticket=p.ticket,
+            alert="staff.revealed",
+        )
+
+    async def _on_history(self, p: Press) -> StaffView:
+        page = _page(p.value)
+        assert p.ticket.id is not None
+        events = list(await p.uow.events.list_for_ticket(p.ticket.id, customer_visible_only=False))
+        names = await self._names(p.uow, events)
+        for e in events:
+            e.actor_name = names.get((e.actor_kind.value, e.actor_id))
+        pages = max(1, -(-len(events) // HISTORY_PAGE))
+        page = min(page, pages - 1)
+        newest_first = list(reversed(events))
+        shown = newest_first[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]
+        return StaffView(
+            p.locale,
+            "staff.history",
+            {"number": p.number},
+            ticket=p.ticket,
+            events=shown,
+            page=page,
+            pages=pages,
+        )
+
+    async def _on_files(self, p: Press) -> StaffView:
+        assert p.ticket.id is not None
+        events = await p.uow.events.list_for_ticket(p.ticket.id, customer_visible_only=False)
+        files = [a for e in events for a in e.attachments]
+        if not files:
+            raise NotFound("error.no_files", number=p.number)
+        return StaffView(
+            p.locale, "staff.files", {"number": p.number}, ticket=p.ticket, files=files
+        )
 
     async def show(self, sender: Sender, number: str) -> StaffView:
         """`/ticket FB-…`: the card of any ticket the staff member may see."""
@@ -913,3 +957,17 @@ def _message(value: intake.Input) -> tuple[str | None, list[Attachment]]:
     if isinstance(value, intake.ContactShared):
         return value.phone, []
     return None, []
+
+
+# What each staff button does, after the permission check (prompted acts aside).
+PRESSES: dict[Act, Callable[[StaffDesk, Press], Awaitable[StaffView]]] = {
+    Act.VIEW: StaffDesk._on_view,
+    Act.CLAIM: StaffDesk._on_claim,
+    Act.PRIORITY: StaffDesk._on_priority,
+    Act.TRANSFER: StaffDesk._on_transfer,
+    Act.COLLABORATE: StaffDesk._on_collaborate,
+    Act.ASSIGN: StaffDesk._on_assign,
+    Act.REVEAL: StaffDesk._on_reveal,
+    Act.HISTORY: StaffDesk._on_history,
+    Act.FILES: StaffDesk._on_files,
+}
