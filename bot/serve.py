@@ -40,6 +40,7 @@ EXIT_REFUSED = 3  # another instance holds the SQLite database
 EXIT_LOST = 4  # the active instance lost its hold on the database; restart it as a standby
 EXIT_TOKEN = 5  # Telegram refused the token
 EXIT_DATABASE = 6  # the database could not be reached at start
+EXIT_TELEGRAM = 7  # Telegram could not be reached at start
 MAX_POLL_BACKOFF = 30.0
 POISON_STARTS = 3  # starts that found the same update first in line before it is skipped
 
@@ -88,6 +89,9 @@ class Instance:
         except InvalidToken:
             log.error("Telegram refused the bot token; check FEEDBACK_DESK__TELEGRAM__TOKEN")
             self.exit_code = EXIT_TOKEN
+        except NetworkError as exc:  # at start: getMe, setWebhook or deleteWebhook
+            log.error("Telegram does not answer (%s); check the network and base_url", exc)
+            self.exit_code = EXIT_TELEGRAM
         except Exception:
             log.exception("the bot stopped on an unexpected error")
             self.exit_code = self.exit_code or 1

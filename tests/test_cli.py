@@ -208,3 +208,19 @@ def test_run_says_so_when_the_database_does_not_answer(tmp_path: Path) -> None:
     assert result.returncode == 6
     assert "the database does not answer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_says_so_when_telegram_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli(
+        tmp_path,
+        "run",
+        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
+        FEEDBACK_DESK__TELEGRAM__BASE_URL=f"http://127.0.0.1:{port}/bot",
+    )
+
+    assert result.returncode == 7
+    assert "Telegram does not answer" in result.stderr
+    assert "Traceback" not in result.stderr
