@@ -10,6 +10,8 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
 
@@ -194,33 +196,34 @@ def test_set_webhook_and_delete_webhook_tell_telegram(tmp_path: Path) -> None:
     assert set_call.token == GOOD_TOKEN
 
 
-def test_run_says_so_when_the_database_does_not_answer(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "url", "code", "said"),
+    [
+        (
+            "FEEDBACK_DESK__DATABASE__URL",
+            "postgresql+asyncpg://desk@127.0.0.1:{port}/desk",
+            6,
+            "the database does not answer",
+        ),
+        (
+            "FEEDBACK_DESK__TELEGRAM__BASE_URL",
+            "http://127.0.0.1:{port}/bot",
+            7,
+            "Telegram does not answer",
+        ),
+    ],
+    ids=["database", "telegram"],
+)
+def test_run_says_so_when_what_it_needs_does_not_answer(
+    tmp_path: Path, key: str, url: str, code: int, said: str
+) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = run_cli(
-        tmp_path,
-        "run",
-        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
-        FEEDBACK_DESK__DATABASE__URL=f"postgresql+asyncpg://desk@127.0.0.1:{port}/desk",
+        tmp_path, "run", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN, **{key: url.format(port=port)}
     )
 
-    assert result.returncode == 6
-    assert "the database does not answer" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_run_says_so_when_telegram_does_not_answer(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    result = run_cli(
-        tmp_path,
-        "run",
-        FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN,
-        FEEDBACK_DESK__TELEGRAM__BASE_URL=f"http://127.0.0.1:{port}/bot",
-    )
-
-    assert result.returncode == 7
-    assert "Telegram does not answer" in result.stderr
+    assert result.returncode == code
+    assert said in result.stderr
     assert "Traceback" not in result.stderr
