@@ -17,7 +17,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    literal,
     or_,
     select,
     update,
@@ -64,11 +63,8 @@ class SqlReports:
         async with self._engine.connect() as db:
             counts = await _breakdown(db, where)
             totals = (await db.execute(_totals(where, now))).one()
-            medians = {
-                name: (await _medians(db, column, None, where)).get(0)
-                for name, column in _TIMINGS.items()
-            }
-            polls = (await db.execute(_polls(where, None))).one()
+            medians = {name: await _median(db, column, where) for name, column in _TIMINGS.items()}
+            polls = (await db.execute(_polls(where))).one()
             agents = await _agents(db, where)
             # end the read before the connection goes back to the pool: closing it yields
             # to the loop, and SQLite's lock must not be held across that (storage/db.py)
@@ -168,7 +164,7 @@ def _totals(where: list[Any], now: datetime) -> Any:
     ).where(*where)
 
 
-def _polls(where: list[Any], by: Any) -> Any:
+def _polls(where: list[Any]) -> Any:
     """Polls sent about the cohort's tickets, the counted answers, their scores."""
     counted = PollRow.counted.is_(True)
     columns: list[Any] = [
@@ -177,35 +173,28 @@ def _polls(where: list[Any], by: Any) -> Any:
         func.sum(case((counted, PollRow.score), else_=None)).label("score_sum"),
         *(_count_if(and_(counted, PollRow.score == s)).label(f"s{s}") for s in report.SCORES),
     ]
-    query = select(*columns).join(T, T.id == PollRow.ticket_id).where(*where)
-    return query if by is None else query.add_columns(by).group_by(by)
+    return select(*columns).join(T, T.id == PollRow.ticket_id).where(*where)
 
 
-async def _medians(
-    db: AsyncConnection, value: Any, key: Any, where: list[Any]
-) -> dict[Any, float | None]:
-    """The median of `value` per `key` (or overall, as key 0): the mean of the values at
+async def _median(db: AsyncConnection, value: Any, where: list[Any]) -> float | None:
+    """The median of `value` over the cohort: the mean of the values at
     domain.report.middle_ranks, found with ROW_NUMBER() and COUNT() windows."""
-    group = key if key is not None else literal(0)
     ranked = (
         select(
-            group.label("k"),
             value.label("v"),
-            func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            func.count().over(partition_by=group).label("n"),
+            func.row_number().over(order_by=value).label("rn"),
+            func.count().over().label("n"),
         )
         .where(value.is_not(None), *where)
         .subquery()
     )
-    rows = await db.execute(
-        select(ranked.c.k, func.avg(ranked.c.v))
-        .where(
+    median = await db.scalar(
+        select(func.avg(ranked.c.v)).where(
             ranked.c.rn >= (ranked.c.n + 1) // 2,
             ranked.c.rn <= (ranked.c.n + 2) // 2,
         )
-        .group_by(ranked.c.k)
     )
-    return {k: float(v) if v is not None else None for k, v in rows}
+    return float(median) if median is not None else None
 
 
 async def _agents(db: AsyncConnection, where: list[Any]) -> tuple[AgentRow, ...]:
