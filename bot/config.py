@@ -53,6 +53,23 @@ class ConfigError(Exception):
         super().__init__("\n".join(lines))
 
 
+def _read_secret(
+    value: SecretStr | None, file: Path | None, key: str, hint: str
+) -> tuple[str, str]:
+    """A secret from the environment (`key`, e.g. "telegram.token") or from `<key>_file`;
+    returns it with where it came from. ConfigError if neither gives one."""
+    section, name = key.split(".")
+    variable = f"{ENV_PREFIX}{section.upper()}__{name.upper()}"
+    if value is not None:
+        return value.get_secret_value().strip(), variable
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").strip(), f"{key}_file"
+        except OSError as exc:
+            raise ConfigError([f"{key}_file: cannot read it ({exc.strerror})"]) from None
+    raise ConfigError([f"{key}: missing; set {variable} {hint} or {key}_file"])
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -110,22 +127,12 @@ class WebhookSection(Section):
 
     def secret(self) -> str:
         """The secret Telegram sends with each update; ConfigError if none or malformed."""
-        if self.secret_token is not None:
-            value = self.secret_token.get_secret_value().strip()
-        elif self.secret_token_file is not None:
-            try:
-                value = self.secret_token_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(
-                    [f"webhook.secret_token_file: cannot read it ({exc.strerror})"]
-                ) from None
-        else:
-            raise ConfigError(
-                [
-                    f"webhook.secret_token: missing; set {ENV_PREFIX}WEBHOOK__SECRET_TOKEN "
-                    "or webhook.secret_token_file (1-256 of A-Z, a-z, 0-9, _ and -)"
-                ]
-            )
+        value, _ = _read_secret(
+            self.secret_token,
+            self.secret_token_file,
+            "webhook.secret_token",
+            "(1-256 of A-Z, a-z, 0-9, _ and -)",
+        )
         if not SECRET_SHAPE.match(value):
             raise ConfigError(
                 ["webhook.secret_token: use 1-256 characters of A-Z, a-z, 0-9, _ and -"]
@@ -414,24 +421,9 @@ class Settings(BaseSettings):
 
     def token(self) -> str:
         """The bot token, from the environment or `telegram.token_file`; ConfigError if none."""
-        if self.telegram.token is not None:
-            value = self.telegram.token.get_secret_value().strip()
-            source = f"{ENV_PREFIX}TELEGRAM__TOKEN"
-        elif self.telegram.token_file is not None:
-            try:
-                value = self.telegram.token_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(
-                    [f"telegram.token_file: cannot read it ({exc.strerror})"]
-                ) from None
-            source = "telegram.token_file"
-        else:
-            raise ConfigError(
-                [
-                    f"telegram.token: missing; set {ENV_PREFIX}TELEGRAM__TOKEN "
-                    "(from BotFather) or telegram.token_file"
-                ]
-            )
+        value, source = _read_secret(
+            self.telegram.token, self.telegram.token_file, "telegram.token", "(from BotFather)"
+        )
         if not TOKEN_SHAPE.match(value):
             raise ConfigError([f"telegram.token: the value from {source} is not a bot token"])
         return value
