@@ -192,25 +192,21 @@ async def _erase(
 
 
 async def _webhook_command(settings: Settings, args: argparse.Namespace) -> int:
-    from telegram import Bot, Update
+    from telegram import Bot
     from telegram.error import TelegramError
+
+    from bot.serve import register_webhook
 
     bot = Bot(
         settings.token(),
         base_url=settings.telegram.base_url,
         base_file_url=settings.telegram.base_file_url,
     )
-    hook = settings.webhook
     try:
         async with bot:
             if args.command == "set-webhook":
-                await bot.set_webhook(
-                    url=hook.url or "",
-                    secret_token=hook.secret(),
-                    allowed_updates=Update.ALL_TYPES,
-                    max_connections=hook.max_connections,
-                )
-                print(f"Telegram posts updates to {hook.url} now")
+                await register_webhook(bot, settings)
+                print(f"Telegram posts updates to {settings.webhook.url} now")
             else:
                 await bot.delete_webhook(drop_pending_updates=args.drop_pending)
                 print("Telegram no longer posts updates; the bot can poll")

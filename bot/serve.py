@@ -20,7 +20,7 @@ import logging
 import signal
 from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
@@ -142,13 +142,7 @@ class Instance:
             )
         bot = self.application.bot
         if self.settings.telegram.mode == "webhook":
-            hook = self.settings.webhook
-            await bot.set_webhook(
-                url=hook.url or "",
-                secret_token=hook.secret(),
-                allowed_updates=Update.ALL_TYPES,
-                max_connections=hook.max_connections,
-            )
+            await register_webhook(bot, self.settings)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
         await self.application.start()
@@ -287,6 +281,17 @@ class Instance:
         except LeadershipLost as exc:
             log.error("%s; stopping (restart the bot: it waits as a standby)", exc)
             self.stop(EXIT_LOST)
+
+
+async def register_webhook(bot: Bot, settings: Settings) -> None:
+    """Tell Telegram to post every kind of update to [webhook] url, with the secret."""
+    hook = settings.webhook
+    await bot.set_webhook(
+        url=hook.url or "",
+        secret_token=hook.secret(),
+        allowed_updates=Update.ALL_TYPES,
+        max_connections=hook.max_connections,
+    )
 
 
 async def handle_stored(
