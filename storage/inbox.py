@@ -15,12 +15,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.errors import UpdateAlreadyHandled
-from storage.db import session_factory
+from storage.db import insert_for, session_factory
 from storage.models import InboxRow
 
 PAGE = 100  # updates taken from the inbox at a time
@@ -77,10 +75,9 @@ class SqlInbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
-        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         # one cached statement, run once per update (a multi-row VALUES is compiled anew
         # for every batch size)
-        self._insert = insert(InboxRow).on_conflict_do_nothing()
+        self._insert = insert_for(engine.dialect.name, InboxRow).on_conflict_do_nothing()
 
     async def store(self, updates: list[dict[str, Any]], now: datetime) -> int:
         """Store updates (one transaction); ones already stored are left alone.

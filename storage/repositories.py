@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConcurrentChange
@@ -25,6 +24,7 @@ from domain.ticket import (
     Ticket,
     TicketEvent,
 )
+from storage.db import insert_for
 from storage.models import (
     AttachmentRow,
     CollaborationRow,
@@ -45,8 +45,7 @@ from storage.models import (
 
 def _upsert(session: AsyncSession, table: Any) -> Any:
     """The dialect's INSERT that can say ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert_for(session.get_bind().dialect.name, table)
 
 
 def _customer(row: CustomerRow) -> Customer:
