@@ -251,15 +251,20 @@ def runtime_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Runtim
     return application.bot_data[RUNTIME_KEY]  # type: ignore[no-any-return]
 
 
-async def _outbox_job(context: DeskContext) -> None:
-    logcontext.clear()  # a job kicked while an update was handled inherits its context
+def _own_context() -> None:
+    """A job kicked while an update was handled inherits its context: the job is about no
+    update and no ticket, and its commits do not mark that update handled."""
+    logcontext.clear()
     inbox.handling.set(None)
+
+
+async def _outbox_job(context: DeskContext) -> None:
+    _own_context()
     await runtime_of(context.application).dispatch_outbox()
 
 
 async def _sla_job(context: DeskContext) -> None:
-    logcontext.clear()
-    inbox.handling.set(None)
+    _own_context()
     await runtime_of(context.application).sweep()
 
 
