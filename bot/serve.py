@@ -85,7 +85,7 @@ class Instance:
             await self.runtime.start_health(self._webhook())
             if await self.leadership.acquire(self.stopping, self.settings.instance.standby_check):
                 await self._activate()
-                await self._serve()
+                await self.stopping.wait()
         except InvalidToken:
             log.error("Telegram refused the bot token; check FEEDBACK_DESK__TELEGRAM__TOKEN")
             self.exit_code = EXIT_TOKEN
@@ -156,9 +156,6 @@ class Instance:
 
     def _spawn(self, name: str, work: Any) -> None:
         self._tasks[name] = asyncio.create_task(work, name=name)
-
-    async def _serve(self) -> None:
-        await self.stopping.wait()
 
     async def _shut_down(self) -> None:
         """Finish the update in hand, send what is due, let go; all within stop_timeout."""
@@ -265,15 +262,12 @@ class Instance:
             for update_id, payload in batch:
                 if self.stopping.is_set():
                     return  # the rest stays stored for whoever is active next
-                await self._handle(update_id, payload)
+                await handle_stored(self.application, update_id, payload)
             if not batch:
                 # a webhook update stored by a standby instance is seen within `every`
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(every):
                         await self._kick.wait()
-
-    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
-        await handle_stored(self.application, update_id, payload)
 
     async def _watch(self) -> None:
         try:
