@@ -294,6 +294,7 @@ class FakeBotApi(BaseRequest):
         self._failures: list[_Failure] = []
         self._updates: list[dict[str, Any]] = []
         self._update_arrived = asyncio.Event()
+        self._awaited: dict[str, list[asyncio.Future[Call]]] = defaultdict(list)
         self._files: dict[str, _StoredFile] = {}
         self._chat_members: dict[tuple[int | str, int], str] = {}
         self._upload_ids = itertools.count(1)
@@ -391,6 +392,9 @@ class FakeBotApi(BaseRequest):
             token=_token_of(url),
         )
         self.calls.append(call)
+        for waiting in self._awaited.pop(api_method, []):
+            if not waiting.done():
+                waiting.set_result(call)
         try:
             self._inject_failure(api_method, params)
             handler = self._handlers.get(api_method, self._true)
@@ -412,6 +416,12 @@ class FakeBotApi(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # -- what tests read ---------------------------------------------------------------
+
+    def next_call(self, method: str) -> asyncio.Future[Call]:
+        """A future the next call of `method` resolves, the moment the fake receives it."""
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        self._awaited[method].append(future)
+        return future
 
     def calls_of(self, method: str) -> list[Call]:
         """Every call of one Bot API method (failed ones included), in order."""
