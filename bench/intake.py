@@ -5,8 +5,9 @@ flood limits off; the desk on a fresh SQLite file. Each
 ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
 stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
 time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
-is stored in the inbox first, then handled and marked handled (bot.serve); the echo bot
-just handles it. Prints tickets/s, updates/s and p50/p99 update latency for both,
+is stored in the inbox first, then handed to the handlers as the poller parsed it, and
+marked handled (bot.serve); the echo bot just handles it. Prints tickets/s, updates/s and
+p50/p99 update latency for both,
 `ratio: X` = desk cost per update / echo cost per update, then the desk's own
 `cpu_ms_per_update` (the process's CPU time, every thread's: steadier than wall time on a
 shared machine), and last `intake_ms_per_update: X` and `statements_per_update: N` (every
@@ -183,9 +184,8 @@ async def run_desk(tickets: int, warmup: int, url: str) -> Measured:
         await runtime.dispatcher.run(app.bot)
 
     async def take(update: Update) -> None:
-        payload = update.to_dict()
-        await runtime.inbox.store([payload], runtime.clock.now())
-        await handle_stored(app, update.update_id, payload)
+        await runtime.inbox.store([update.to_dict()], runtime.clock.now())
+        await handle_stored(app, update.update_id, update)  # as the poller hands it over
 
     try:
         warm = [TgUser(10_000 + i, "Warm") for i in range(warmup)]

@@ -1,12 +1,14 @@
 """`feedback-desk run`: one instance of the desk, from start to a graceful stop.
 
-Updates reach the handlers only through the inbox table:
+Updates reach the handlers only once stored in the inbox table:
 - polling: `getUpdates` → the inbox (one commit) → only then the next `getUpdates`, whose
   offset tells Telegram the earlier ones arrived;
 - webhook: POST → the inbox → only then 200 OK (see bot.health).
-The worker takes stored updates in order and runs the handlers; the first unit of work that
+The worker runs the handlers of stored updates in order; the first unit of work that
 commits marks the update handled in its own transaction (storage.inbox), so a crash at any
 line either redoes an update whose work was not written, or recognises one whose work was.
+Updates the poller has just stored are handed to the worker as they are, parsed once; the
+worker reads the inbox itself at the start, when it has been idle, and for webhook updates.
 
 With PostgreSQL a second instance waits as a standby (bot.leader) and takes over when the
 active one is gone; SIGTERM or SIGINT stops an instance within `[instance] stop_timeout`.
@@ -15,6 +17,7 @@ active one is gone; SIGTERM or SIGINT stops an instance within `[instance] stop_
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import signal
@@ -60,6 +63,7 @@ class Instance:
         self.stopping = asyncio.Event()
         self.exit_code = EXIT_OK
         self._kick = asyncio.Event()
+        self._fresh: collections.deque[Update] = collections.deque()  # stored, not handled
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._started = False
 
@@ -230,7 +234,8 @@ class Instance:
                 )
                 if updates:
                     payloads = [u.to_dict() for u in updates]
-                    await self.runtime.inbox.store(payloads, self.runtime.clock.now())
+                    new = await self.runtime.inbox.store_new(payloads, self.runtime.clock.now())
+                    self._fresh.extend(u for u in updates if u.update_id in new)
                     offset = updates[-1].update_id + 1  # confirms them at the next call
                     self._kick.set()
                 backoff = 1.0
@@ -252,22 +257,37 @@ class Instance:
 
     async def _work(self) -> None:
         every = self.settings.instance.standby_check
+        from_inbox = True  # at the start: what an earlier instance left
+        handled: int | None = None  # the last update handled from memory or the inbox
         while not self.stopping.is_set():
             self._kick.clear()
-            try:
-                batch = await self.runtime.inbox.pending()
-            except Exception as exc:
-                log.warning("inbox: cannot read stored updates (%s)", type(exc).__name__)
-                batch = []
-            for update_id, payload in batch:
+            batch = await self._stored() if from_inbox else self._take_fresh(handled)
+            for update_id, update in batch:
                 if self.stopping.is_set():
                     return  # the rest stays stored for whoever is active next
-                await handle_stored(self.application, update_id, payload)
-            if not batch:
+                await handle_stored(self.application, update_id, update)
+                handled = update_id
+            if from_inbox and batch:
+                continue  # until the inbox is drained: updates are handled in order
+            if not self._fresh:
                 # a webhook update stored by a standby instance is seen within `every`
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(every):
                         await self._kick.wait()
+            # nothing in memory after a wake-up: a webhook update, or a quiet spell
+            from_inbox = not self._fresh
+
+    async def _stored(self) -> list[tuple[int, dict[str, Any]]]:
+        try:
+            return await self.runtime.inbox.pending()
+        except Exception as exc:
+            log.warning("inbox: cannot read stored updates (%s)", type(exc).__name__)
+            return []
+
+    def _take_fresh(self, handled: int | None) -> list[tuple[int, Update]]:
+        """What the poller stored since, less what the inbox already gave (ids only grow)."""
+        fresh, self._fresh = self._fresh, collections.deque()
+        return [(u.update_id, u) for u in fresh if handled is None or u.update_id > handled]
 
     async def _watch(self) -> None:
         try:
@@ -291,16 +311,18 @@ async def register_webhook(bot: Bot, settings: Settings) -> None:
 async def handle_stored(
     application: Application[Any, Any, Any, Any, Any, Any],
     update_id: int,
-    payload: dict[str, Any],
+    update: Update | dict[str, Any],
 ) -> None:
-    """Run the handlers of one stored update; mark it handled (if its work wrote nothing,
-    its work's commit did) so it is never handled again."""
+    """Run the handlers of one stored update (as the poller parsed it, or its stored JSON);
+    mark it handled (if its work wrote nothing, its work's commit did) so it is never
+    handled again."""
     runtime = runtime_of(application)
     handling = inbox.Handling(update_id)
     reset = inbox.handling.set(handling)
     logcontext.clear()
     try:
-        update = Update.de_json(payload, application.bot)
+        if not isinstance(update, Update):
+            update = Update.de_json(update, application.bot)
         await application.process_update(update)
     except Exception:
         log.exception("update %s could not be handled", update_id)

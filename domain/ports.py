@@ -33,6 +33,15 @@ class Conversation:
     updated_at: datetime
 
 
+@dataclass(slots=True)
+class Known:
+    """What the desk keeps about one Telegram user: read together, at the start of an update."""
+
+    staff: Staff | None
+    customer: Customer | None
+    conversation: Conversation | None
+
+
 @dataclass(frozen=True, slots=True)
 class CardRef:
     """A staff-facing message showing one ticket (its Telegram message id is storage's)."""
@@ -93,6 +102,13 @@ class OutboxStore(Protocol):
     async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
     async def park(self, item_id: int, *, error: str, now: datetime) -> None: ...
     async def backlog(self, *, now: datetime) -> int: ...
+
+
+class PeopleRepository(Protocol):
+    async def known(self, telegram_id: int) -> Known:
+        """The staff member, the customer and the conversation of one Telegram user (each
+        None when there is none), in one read."""
+        ...
 
 
 class CustomerRepository(Protocol):
@@ -235,6 +251,7 @@ class Counters(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: repositories that see it, commit or roll back as one."""
 
+    people: PeopleRepository
     customers: CustomerRepository
     staff: StaffRepository
     departments: DepartmentRepository

@@ -84,16 +84,21 @@ class SqlInbox:
 
         Returns how many were new. Once this returns, the updates survive a crash.
         """
+        return len(await self.store_new(updates, now))
+
+    async def store_new(self, updates: list[dict[str, Any]], now: datetime) -> set[int]:
+        """`store`, returning the ids of the updates that were new."""
+        new: set[int] = set()
         if not updates:
-            return 0
-        new = 0
+            return new
         async with self._engine.begin() as connection:
             for u in updates:
+                update_id = int(u["update_id"])
                 result = await connection.execute(
-                    self._insert,
-                    {"update_id": int(u["update_id"]), "payload": u, "received_at": now},
+                    self._insert, {"update_id": update_id, "payload": u, "received_at": now}
                 )
-                new += result.rowcount
+                if result.rowcount:
+                    new.add(update_id)
         return new
 
     async def pending(self, limit: int = PAGE) -> list[tuple[int, dict[str, Any]]]:

@@ -41,12 +41,12 @@ class ServiceBase:
         configured admin's first visit, not a new customer."""
         # Staff first: a customer who joins the desk (an invite) acts as staff from then on;
         # a deactivated staff member is served as the customer they may also be.
-        staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
+        known = await uow.people.known(sender.telegram_id)
+        staff, customer = known.staff, known.customer
         if staff is not None and staff.active:
             if writes:
                 await self._refresh_staff(uow, staff, sender)
             return Actor(staff.role, staff.locale, staff=staff)
-        customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
         if customer is not None:
             return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
@@ -150,7 +150,7 @@ class ServiceBase:
         )
         if draft.phone and draft.phone != customer.phone:
             await uow.customers.update_contact(customer.id, name=customer.name, phone=draft.phone)
-        await cards.post(uow, self.policy, now, ticket, department)
+        await cards.post(uow, self.policy, now, ticket, department, filed=True)
         return ticket
 
     async def _save(self, uow: UnitOfWork, ticket: Ticket) -> None:

@@ -47,10 +47,12 @@ async def post(
     *,
     kind: str = CARD,
     question: str | None = None,
+    filed: bool = False,
 ) -> None:
-    """New cards of `ticket` for `department` (its own cards, or a collaboration card)."""
+    """New cards of `ticket` for `department` (its own cards, or a collaboration card);
+    `filed`: the ticket was filed in this unit of work (no customer message on it yet)."""
     assert ticket.id is not None
-    snapshot = await snapshot_of(uow, policy, ticket, now)
+    snapshot = await snapshot_of(uow, policy, ticket, now, filed=filed)
     for chat_id, locale in await recipients(uow, policy, department):
         card_id = await uow.cards.add(ticket.id, chat_id, locale, kind, department.id, now)
         card = CardRef(card_id, ticket.id, chat_id, locale, kind, department.id)
@@ -82,13 +84,18 @@ def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = N
 
 
 async def snapshot_of(
-    uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket, now: datetime | None = None
+    uow: UnitOfWork,
+    policy: DeskPolicy,
+    ticket: Ticket,
+    now: datetime | None = None,
+    *,
+    filed: bool = False,
 ) -> dict[str, Any]:
     assert ticket.id is not None
     customer = await uow.customers.get(ticket.customer_id)
     department = await uow.departments.get(ticket.department_id)
     assignee = await uow.staff.get(ticket.assignee_id) if ticket.assignee_id else None
-    messages, last = await uow.events.customer_messages(ticket.id)
+    messages, last = (0, None) if filed else await uow.events.customer_messages(ticket.id)
     running = sla.left(ticket, policy, now) if now is not None else None
     acknowledging = ticket.acknowledged_in_round is None
     due = (

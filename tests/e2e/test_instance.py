@@ -121,18 +121,18 @@ async def test_an_update_is_confirmed_to_telegram_only_once_it_is_stored(
 ) -> None:
     api = running.api
     instance = running.build()
-    real_store = instance.runtime.inbox.store
+    real_store = instance.runtime.inbox.store_new
     stored_after: list[int] = []  # getUpdates calls made before each successful store
     failures = [OSError("disk full")]  # the first store fails
 
-    async def store_failing_once(batch: list[dict[str, Any]], now: Any) -> int:
+    async def store_failing_once(batch: list[dict[str, Any]], now: Any) -> set[int]:
         if failures:
             raise failures.pop()
-        count = await real_store(batch, now)
+        new = await real_store(batch, now)
         stored_after.append(len(api.calls_of("getUpdates")))
-        return count
+        return new
 
-    instance.runtime.inbox.store = store_failing_once  # type: ignore[method-assign]
+    instance.runtime.inbox.store_new = store_failing_once  # type: ignore[method-assign]
     update = start_from(api, 501)
     api.queue_update(update)
     await running.start(instance)
