@@ -1,13 +1,12 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
 Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimiter with the
-flood limits off; the desk on a fresh SQLite file. Each
-ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
-stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
-time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
-is stored in the inbox first, then handed to the handlers as the poller parsed it, and
-marked handled (bot.serve); the echo bot just handles it. Prints tickets/s, updates/s and
-p50/p99 update latency for both,
+flood limits off; the desk on a fresh SQLite file. Each ticket is nine updates (/new, type,
+description, a photo, Done, Skip, shared contact, "not stopped", Submit); the outbox
+dispatcher runs after each Submit, as its job would, and its time counts as the desk's. The
+desk takes each update the way `feedback-desk run` does: it is stored in the inbox first,
+then handed to the handlers as the poller parsed it, and marked handled (bot.serve); the
+echo bot just handles it. Prints tickets/s, updates/s and p50/p99 update latency for both,
 `ratio: X` = desk cost per update / echo cost per update, then the desk's own
 `cpu_ms_per_update` (the process's CPU time, every thread's: steadier than wall time on a
 shared machine), and last `intake_ms_per_update: X` and `statements_per_update: N` (every
