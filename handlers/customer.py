@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import ReplyKeyboardRemove, Update
+from telegram.error import TelegramError
 
 from domain.intake import Choice, Step
 from domain.people import Role, Sender
@@ -24,9 +24,10 @@ from domain.views import (
     TicketList,
     filed_params,
 )
-from handlers import keyboards, render
+from handlers import keyboards, render, staff
 from handlers.callback_data import Action, Verb
 from handlers.context import DeskContext, sender_of
+from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import from_message
 
@@ -121,9 +122,7 @@ async def message(update: Update, context: DeskContext) -> None:
         return
     value = from_message(incoming)
     outcome = await context.desk.customer_input(sender, value)
-    if isinstance(outcome, StaffOnly):
-        from handlers import staff  # staff messages are rare: keep the customer path lean
-
+    if isinstance(outcome, StaffOnly):  # nothing was committed: the staff desk's one commit
         await staff.message(update, context, sender, value)
         return
     await _answer(update, context, outcome)
@@ -188,23 +187,6 @@ def _replies(
     return [(text, markup)]
 
 
-async def edit(query: CallbackQuery, text: str, markup: keyboards.Markup = None) -> None:
-    """Edit the pressed message; unchanged content is not an error."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
-async def drop_buttons(query: CallbackQuery) -> None:
-    try:
-        await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
     """A customer's button press, already decoded."""
     query = update.callback_query
@@ -214,8 +196,6 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
         choice = Choice(Step(action.arg(0)), action.arg(1))
         outcome = await desk.customer_input(sender, choice)
         if isinstance(outcome, StaffOnly):  # staff filing for a customer (`/file`)
-            from handlers import staff
-
             await staff.message(update, context, sender, choice)
             return
         await query.answer()

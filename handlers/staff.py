@@ -14,7 +14,7 @@ from domain.ticket import Ticket
 from handlers import keyboards, render
 from handlers.callback_data import Action, Verb, encode
 from handlers.context import DeskContext, sender_of
-from handlers.customer import drop_buttons, edit
+from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import from_message
 

@@ -71,10 +71,9 @@ class Desk(ServiceBase):
         )
 
     async def locale_of(self, sender: Sender) -> str:
-        """The user's language, without registering anybody."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender, create=False)
-            await uow.commit()
+        """The user's language, without registering anybody (reading only)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
         return actor.locale
 
     async def set_language(self, sender: Sender, language: str) -> str:
@@ -110,10 +109,9 @@ class Desk(ServiceBase):
 
     async def intake_in_progress(self, sender: Sender) -> IntakeView | None:
         """Where the user stands in `/new`, changing nothing; None when they are not in it."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender, create=False)
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
             current = await uow.conversations.get(sender.telegram_id)
-            await uow.commit()
         if current is None or current.flow != INTAKE:
             return None
         return IntakeView(actor.locale, Draft.from_dict(current.data), accepted=False)
@@ -129,12 +127,14 @@ class Desk(ServiceBase):
         return Cancelled(actor.locale, had_flow=current is not None)
 
     async def customer_input(self, sender: Sender, value: intake.Input) -> CustomerMessageOutcome:
-        """Anything a user sends outside a command: a wizard step, or a message for a ticket."""
+        """Anything a user sends outside a command: a wizard step, or a message for a ticket.
+
+        Staff get StaffOnly and nothing is committed: their input is the staff desk's work,
+        done (and the update marked handled) in that one commit."""
         async with self.uow() as uow:
             actor = await self._actor(uow, sender)
             if actor.customer is None:
-                await uow.commit()
-                return StaffOnly(actor.locale, actor.role)
+                return StaffOnly(actor.locale, actor.role)  # rolled back: nothing to keep
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None and current.flow == INTAKE:
                 outcome = await self._intake_step(uow, sender, actor, current, value)
@@ -336,10 +336,9 @@ class Desk(ServiceBase):
         return ticket
 
     async def role_of(self, sender: Sender) -> Role:
-        """The user's role, without registering anybody."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender, create=False)
-            await uow.commit()
+        """The user's role, without registering anybody (reading only)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
         return actor.role
 
 
