@@ -3,19 +3,22 @@ or PostgreSQL, behind the same code."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 
-from storage.sqlite_thread import thread_creator
+from storage.sqlite_thread import begin_with_next, thread_creator
 
 SQLITE_BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock
 SQLITE_POOL_TIMEOUT = 60.0  # seconds a unit of work may queue for the connection
+PING_AFTER_IDLE_SECONDS = 5.0  # a PostgreSQL connection unused this long is pinged first
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -36,13 +39,14 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # Take the write lock up front: read-then-write units of work never interleave.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Take the write lock up front: read-then-write units of work never interleave. The
+    # driver sends it with the transaction's first statement (storage.sqlite_thread).
+    begin_with_next(connection.connection.driver_connection, "BEGIN IMMEDIATE")
 
 
 def _sqlite_begin_reading(connection: Any) -> None:
     # A snapshot of the last commit; in WAL mode it never waits for the write lock.
-    connection.exec_driver_sql("BEGIN")
+    begin_with_next(connection.connection.driver_connection, "BEGIN")
 
 
 def _sqlite_file(url: str) -> str | None:
@@ -88,7 +92,27 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         )
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, ":memory:", _sqlite_begin, echo=echo, poolclass=StaticPool)
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine.pool, "checkin", _checked_in)
+    event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # A connection in steady use is known to work; one idle for a while may have been cut
+    # (a server restart, a failover): ping it first, and let the pool replace a dead one.
+    # (SQLAlchemy's pool_pre_ping pings at every checkout: a round trip per transaction.)
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError() from exc
 
 
 def reader_for(engine: AsyncEngine) -> AsyncEngine:

@@ -56,9 +56,8 @@ async def mark_in(session: AsyncSession, now: datetime) -> None:
     current = handling.get()
     if current is None or current.marked:
         return
-    connection = await session.connection()
-    result = await connection.execute(_MARK, {"mark_id": current.update_id, "mark_at": now})
-    if result.rowcount == 0:
+    result = await session.execute(_MARK, {"mark_id": current.update_id, "mark_at": now})
+    if result.rowcount == 0:  # type: ignore[attr-defined]
         raise UpdateAlreadyHandled(current.update_id)
 
 

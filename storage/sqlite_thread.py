@@ -3,9 +3,10 @@
 SQLAlchemy's aiosqlite dialect drives these classes (`async_creator`): they have aiosqlite's
 interface, but where aiosqlite goes to its thread and back three or four times a statement
 (cursor, execute, fetchall, close), they go once: the statement runs and its rows are
-fetched in one call; our own `BEGIN [IMMEDIATE]` travels with the statement after it; a
-commit is one more trip. Each trip costs a thread wake-up and a loop wake-up, more than a
-statement on a local WAL file, so the trips are what a unit of work costs.
+fetched in one call; our own `BEGIN [IMMEDIATE]` travels with the statement after it
+(`begin_with_next`); a commit is one more trip. Each trip costs a thread wake-up and a loop
+wake-up, more than a statement on a local WAL file, so the trips are what a unit of work
+costs.
 
 The loop never waits on SQLite: a write lock another process holds (an operator's
 `customer erase`, `db upgrade`, a backup) is waited for here, up to the busy timeout, and
@@ -202,6 +203,12 @@ class ThreadConnection:
             connection, self._connection = self._connection, None
             self._worker.put_nowait((None, connection.close))
             self._worker.stop()
+
+
+def begin_with_next(connection: ThreadConnection, begin: str) -> None:
+    """Begin a transaction with `begin` ("BEGIN" or "BEGIN IMMEDIATE"), sent with the next
+    statement: no trip of its own, nor a statement's cost in SQLAlchemy."""
+    connection.begin = begin
 
 
 def thread_creator(path: str, timeout: float) -> Callable[[], Any]:

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 class StatementCounter:
-    """While entered, counts every statement `engine` sends to the database (BEGIN
-    IMMEDIATE included; COMMIT is a driver call, not a statement, and is not counted);
-    with `keep=True` it keeps their texts too, in order."""
+    """While entered, counts every statement `engine` sends to the database through
+    SQLAlchemy; with `keep=True` it keeps their texts too, in order. BEGIN and COMMIT are
+    not counted: they are the driver's (on SQLite our BEGIN travels with the statement
+    after it, storage.sqlite_thread)."""
 
     def __init__(self, engine: AsyncEngine, *, keep: bool = False) -> None:
         self._engine = engine.sync_engine

@@ -13,8 +13,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.pool import NullPool
 
+from storage import db
 from storage.models import TicketEventRow
 
 ON_SQLITE = (
@@ -121,3 +123,23 @@ async def test_a_unit_of_work_rolls_back_unless_committed(uow_factory):
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.counters.next("k") == 2
+
+
+@pytest.mark.skipif(ON_SQLITE, reason="PostgreSQL connections")
+async def test_a_connection_cut_while_idle_is_replaced_before_it_is_used(
+    engine, uow_factory, monkeypatch
+):
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # any idle time counts
+    async with uow_factory() as uow:
+        pid = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+        assert await uow.counters.next("k") == 1
+        await uow.commit()
+    # the server ends that connection while it waits in the pool (a restart, a failover)
+    other = create_async_engine(engine.url, poolclass=NullPool)
+    async with other.connect() as connection:
+        await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    await other.dispose()
+
+    async with uow_factory() as uow:
+        assert await uow.counters.next("k") == 2
+        await uow.commit()
