@@ -14,12 +14,13 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import staffing
 from bot.config import Settings
 from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
 from domain import logcontext
 from domain.clock import Clock, SystemClock
-from domain.people import Department, Role, Staff
+from domain.people import Department
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.exports import Exports
@@ -73,6 +74,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
         languages=tuple(settings.desk.languages),
         default_language=settings.desk.default_language,
         admin_ids=frozenset(settings.desk.admins),
+        supervisors=staffing.supervisors(settings),
         calendar=settings.business_hours.calendar(timezone),
         sla=sla,
         satisfaction=settings.satisfaction.to_policy(),
@@ -95,6 +97,7 @@ class Runtime:
     outbox_store: SqlOutboxStore
     monitor: SqlMonitor
     inbox: SqlInbox
+    staffadmin: StaffAdmin
     metrics: Metrics = field(default_factory=Metrics)
     health_server: HealthServer | None = None
     # "active" handles updates and runs the jobs; "standby" waits for the active one to go;
@@ -102,24 +105,16 @@ class Runtime:
     role: str = "active"
 
     async def prepare(self) -> None:
-        """Bring the schema to head and the departments in line with config."""
+        """Bring the schema to head, the departments in line with config, and everyone the
+        config names admin or supervisor up to that role."""
         await upgrade(self.uow.engine)
         async with self.uow() as uow:
             for section in self.settings.departments:
-                department = await uow.departments.upsert(
+                await uow.departments.upsert(
                     Department(section.code, section.name, section.staff_chat_id)
                 )
-                if section.supervisor is not None:
-                    await uow.staff.ensure(
-                        Staff(
-                            telegram_id=section.supervisor,
-                            name="",
-                            role=Role.SUPERVISOR,
-                            department_id=department.id,
-                            locale=self.settings.desk.default_language,
-                        )
-                    )
             await uow.commit()
+        await self.staffadmin.apply_config()
 
     async def dispatch_outbox(self) -> DispatchReport:
         """Send what is due in the outbox now; returns what was done."""
@@ -328,6 +323,7 @@ def build_application(
         outbox_store,
         SqlMonitor(engine),
         SqlInbox(engine),
+        StaffAdmin(uow, clock, policy),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -337,7 +333,7 @@ def build_application(
         satisfaction=runtime.satisfaction,
         policy=policy,
         kick_outbox=runtime.kick_outbox,
-        staffadmin=StaffAdmin(uow, clock, policy),
+        staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
         count_error=runtime.metrics.handler_errors.inc,

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain import roles
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.people import STAFF_ROLES, Department, Role, Staff
 from domain.permissions import Act, may
 from domain.ports import Invite
+from domain.roles import Configured
 from domain.ticket import FeedbackType
 
 PAYLOAD_PREFIX = "inv_"  # `/start inv_<token>`
@@ -155,15 +157,32 @@ def _active_admins(roster: Sequence[Staff]) -> list[Staff]:
     return [s for s in roster if s.active and s.role is Role.ADMIN]
 
 
-def check_deactivate(
-    actor: Staff, target: Staff, roster: Sequence[Staff], *, config_admin: bool = False
+def check_config_floor(
+    target: Staff, wanted: Configured | None, role: Role | None, heads: object = ""
 ) -> None:
-    """Nobody deactivates themselves, the last active admin, or an admin named in the
-    config file (the config wins: they are the way back in)."""
+    """The config file's role is a floor the bot does not lower: NotAllowed when `role` (None:
+    deactivated) is below what the config makes `target` (`heads`: the department it has
+    them head, as shown)."""
+    if wanted is None or not roles.below_config(wanted, role):
+        return
+    if wanted.role is Role.ADMIN:
+        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    raise NotAllowed("staffadmin.config_supervisor", name=target.name, department=heads)
+
+
+def check_deactivate(
+    actor: Staff,
+    target: Staff,
+    roster: Sequence[Staff],
+    *,
+    configured: Configured | None = None,
+    heads: object = "",
+) -> None:
+    """Nobody deactivates themselves, the last active admin, or a person the config file
+    names admin or supervisor (the config wins: it is the way back in)."""
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
-    if config_admin:
-        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    check_config_floor(target, configured, None, heads)
     if not target.active:
         raise InvalidInput("staffadmin.already_inactive", name=target.name)
     if target.role is Role.ADMIN and len(_active_admins(roster)) <= 1:
@@ -176,16 +195,16 @@ def check_role_change(
     role: Role,
     roster: Sequence[Staff],
     *,
-    config_admin: bool = False,
+    configured: Configured | None = None,
+    heads: object = "",
 ) -> None:
-    """A new role for `target`: not one's own nor a config admin's, never leaving the desk
-    without an admin; agents and supervisors need a department."""
+    """A new role for `target`: not one's own nor below what the config file names them,
+    never leaving the desk without an admin; agents and supervisors need a department."""
     if role not in STAFF_ROLES:
         raise InvalidInput("staffadmin.bad_role")
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
-    if config_admin:
-        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    check_config_floor(target, configured, role, heads)
     if target.role is role:
         raise InvalidInput("staffadmin.same_role", name=target.name, role=role.value)
     if target.role is Role.ADMIN and target.active and len(_active_admins(roster)) <= 1:
@@ -194,12 +213,20 @@ def check_role_change(
         raise InvalidInput("staffadmin.department_first", name=target.name)
 
 
-def check_department_change(target: Staff, department: Department) -> None:
-    """A new department for `target`."""
+def check_department_change(
+    target: Staff,
+    department: Department,
+    *,
+    configured: Configured | None = None,
+    heads: object = "",
+) -> None:
+    """A new department for `target`, not away from the one the config has them head."""
     if target.department_id == department.id:
         raise InvalidInput(
             "staffadmin.same_department", name=target.name, department=department.name
         )
+    if configured is not None and configured.department is not None:
+        raise NotAllowed("staffadmin.config_supervisor", name=target.name, department=heads)
 
 
 # -- results --------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ class ServiceBase:
     async def _actor(self, uow: UnitOfWork, sender: Sender, *, create: bool = True) -> Actor:
         """Find who `sender` is; a first-time user becomes a customer (when `create`)."""
         # Staff first: a customer who joins the desk (an invite) acts as staff from then on;
-        # a deactivated staff member is served as the customer they may also be.
+        # a deactivated staff member is served as the customer they may also be. Whom the
+        # config names staff has a record from the start (StaffAdmin.apply_config).
         staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
         if staff is not None and staff.active:
             if staff.name != sender.name and sender.name and staff.id is not None:
@@ -51,16 +52,6 @@ class ServiceBase:
         if customer is not None:
             return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
-        if staff is None and sender.telegram_id in self.policy.admin_ids:
-            staff = await uow.staff.add(
-                Staff(
-                    telegram_id=sender.telegram_id,
-                    name=sender.name,
-                    role=Role.ADMIN,
-                    locale=locale,
-                )
-            )
-            return Actor(Role.ADMIN, locale, staff=staff)
         if not create:
             return Actor(Role.CUSTOMER, locale)
         customer = await self._register_customer(
