@@ -284,3 +284,22 @@ def test_check_config_notes_what_the_higher_role_settles_and_passes(tmp_path: Pa
         "customer, so being a VIP changes nothing",
         "config ok",
     ]
+
+
+def test_the_bot_runs_without_the_test_only_libraries(tmp_path: Path) -> None:
+    """openpyxl and lxml are test dependencies: the bot (exports included) never imports them."""
+    code = (
+        "import sys; sys.modules.update(openpyxl=None, lxml=None); "
+        "import bot.app, bot.serve, handlers.export, handlers.xlsx; "
+        "from bot.cli import main; sys.exit(main(['check-config']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "FEEDBACK_DESK__TELEGRAM__TOKEN": GOOD_TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "config ok"), result.stderr
