@@ -17,8 +17,9 @@ Faithfulness, on purpose:
   come back as Telegram's error bodies, so PTB raises `RetryAfter`, `Forbidden`,
   `BadRequest`, `NetworkError` itself.
 
-Known simplifications: `parse_mode` markup is stored as sent (see `SentMessage.plain_text`);
-a sent photo is one `PhotoSize`; `getChat`, `getFile` and file downloads answer for any id.
+HTML `parse_mode` is read as Telegram reads it (`tests.e2e.telegram_html`): bad markup is
+refused with 400 "can't parse entities". Known simplifications: a sent photo is one
+`PhotoSize`; `getChat`, `getFile` and file downloads answer for any id.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import asyncio
 import contextlib
 import copy
 import hashlib
-import html
 import itertools
 import json
 import re
@@ -40,6 +40,8 @@ from typing import Any, Protocol
 
 from telegram import TelegramObject
 from telegram.request import BaseRequest, RequestData
+
+from tests.e2e import telegram_html
 
 BOT_ID = 999000
 BOT_USERNAME = "feedback_desk_test_bot"
@@ -222,7 +224,10 @@ def _unique_id(file_id: str) -> str:
 def _plain(text: str | None, parse_mode: str | None) -> str | None:
     if text is None or (parse_mode or "").upper() != "HTML":
         return text
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    try:
+        return telegram_html.plain(text)
+    except telegram_html.ParseError as error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
 
 
 def _normal_markup(markup: Any) -> dict[str, Any] | None:
