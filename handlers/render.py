@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import ReplyKeyboardRemove
 
+from domain import delivery
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
@@ -280,6 +281,14 @@ def notice(
             "send_message",
             {"text": filed(locale, params), "reply_markup": ReplyKeyboardRemove()},
         )
+    if kind in (delivery.RECEIVED, delivery.DELIVERED):
+        emoji = t(locale, kind)  # the catalog's reaction for "we have it" / "delivered"
+        return Outgoing(
+            "set_message_reaction", {"message_id": params["message_id"], "reaction": emoji}
+        )
+    if kind == delivery.UNDELIVERED:
+        key = f"notice.undelivered_{params['reason']}"
+        return Outgoing("send_message", {"text": t(locale, key, number=params["number"])})
     if kind == "card":
         text = card_text(locale, params)
         markup = keyboards.card(locale, params)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import delivery
 from domain.errors import ConcurrentChange
 from domain.people import Customer, Department, Role, Staff
 from domain.ports import CardRef, Conversation, Invite, Notice, Poll
@@ -693,6 +694,8 @@ class SqlOutbox:
             attempts=0,
             next_attempt_at=due,
             created_at=self.now,
+            urgency=delivery.urgency(notice.kind, notice.params),
+            card_id=delivery.card_of(notice.kind, notice.params),
         )
 
     def add(self, notice: Notice) -> None:

@@ -19,21 +19,21 @@ from handlers.outbox import DispatchReport
 from tests.e2e import updates
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
 from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FloodClock
 
 STAFF_CHAT = -1001234567890
+MAX_DISPATCH_ROUNDS = 200
 ALL_TYPES = ["complaint", "inquiry", "suggestion", "after_sales", "change_request"]
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Test settings: one department with a staff chat, Shanghai time, no chat pacing."""
+    """Test settings: one department with a staff chat, Shanghai time."""
     values: dict[str, Any] = {
         "database": {"url": database_url},
         "desk": {"timezone": "Asia/Shanghai", "admins": [900001]},
         "departments": [
             {"code": "support", "name": "Support", "types": ALL_TYPES, "staff_chat_id": STAFF_CHAT}
         ],
-        "outbox": {"private_chat_gap_seconds": 0},
     }
     values.update(overrides)
     return Settings(**values)
@@ -136,6 +136,7 @@ class DeskHarness:
     overrides: dict[str, Any] = field(default_factory=dict)
     rate_limiter: Any = None  # the desk's default (Telegram's flood limits) unless given
     api: FakeBotApi = field(init=False)
+    flood_clock: FloodClock = field(default_factory=FloodClock)
     app: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -154,6 +155,7 @@ class DeskHarness:
             request=self.api,
             get_updates_request=self.api,
             rate_limiter=self.rate_limiter,
+            flood_clock=self.flood_clock,
         )
         await self.app.initialize()
         await runtime_of(self.app).prepare()
@@ -174,8 +176,22 @@ class DeskHarness:
         await self.app.process_update(update)
 
     async def dispatch(self) -> DispatchReport:
-        """Run the outbox dispatcher once, as its job would."""
-        return await runtime_of(self.app).dispatch_outbox()
+        """Run the outbox dispatcher as its loop would: it sends what may go now and, while
+        messages wait for their chat's next slot (Telegram's flood limits), the flood clock
+        moves on to that slot, as time passes in production (the business clock stays).
+        The report adds up every round."""
+        runtime = runtime_of(self.app)
+        total = DispatchReport()
+        for _ in range(MAX_DISPATCH_ROUNDS):
+            report = await runtime.dispatch_outbox()
+            for name in ("sent", "retried", "parked", "unchanged", "calls"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.errors += report.errors
+            if not report.held_back:
+                break
+            total.deferred += report.deferred
+            self.flood_clock.advance(max(0.001, runtime.dispatcher.next_slot_in()))
+        return total
 
     async def sweep(self) -> Any:
         """Run the SLA sweep once, as its job would; returns its report."""
