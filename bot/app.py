@@ -122,7 +122,13 @@ class Runtime:
         async with self.uow() as uow:
             for section in self.settings.departments:
                 await uow.departments.upsert(
-                    Department(section.code, section.name, section.staff_chat_id)
+                    Department(
+                        section.code,
+                        section.name,
+                        section.staff_chat_id,
+                        names=dict(section.names),
+                        since=self.clock.now(),
+                    )
                 )
             await uow.commit()
         await self.staffadmin.apply_config()

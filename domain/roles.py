@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.people import Role, Staff
 
@@ -47,6 +48,7 @@ def merged(
     telegram_id: int,
     department_id: int | None,
     locale: str,
+    now: datetime,
 ) -> Staff:
     """The staff record brought up to what the config says: active, a role at least the
     config's, in the department the config has them head (if it names one)."""
@@ -57,6 +59,7 @@ def merged(
             role=wanted.role,
             department_id=department_id,
             locale=locale,
+            since=now,
         )
     record.role = higher(record.role, wanted.role)
     record.active = True

@@ -68,7 +68,7 @@ def require_inviter(inviter: Staff) -> Staff:
     """The actor may create invites at all (admins, supervisors)."""
     require_active_staff(inviter)
     if not may(inviter, Act.INVITE):
-        raise NotAllowed("invite.refused_role", role=inviter.role.value)
+        raise NotAllowed("invite.refused_role", role=inviter.role)
     return inviter
 
 
@@ -83,18 +83,18 @@ def invite_department(
     if inviter.role is not Role.ADMIN:
         # a supervisor: agents only, only into their own department
         if role is not Role.AGENT:
-            raise NotAllowed("invite.agents_only", role=role.value)
+            raise NotAllowed("invite.agents_only", role=role)
         if inviter.department_id is None:
             raise NotAllowed("invite.no_own_department")
         if department is not None and department.id != inviter.department_id:
-            raise NotAllowed("invite.other_department", department=department.code)
+            raise NotAllowed("invite.other_department", department=department.label())
         return inviter.department_id
     if role is Role.ADMIN:
         if department is not None:
             raise InvalidInput("invite.admin_no_department")
         return None
     if department is None:
-        raise InvalidInput("invite.department_needed", role=role.value)
+        raise InvalidInput("invite.department_needed", role=role, role_code=role.value)
     return department.id
 
 
@@ -134,14 +134,14 @@ def roster_scope(viewer: Staff) -> int | None:
         return None
     if viewer.role is Role.SUPERVISOR and viewer.department_id is not None:
         return viewer.department_id
-    raise NotAllowed("staffadmin.refused_role", role=viewer.role.value)
+    raise NotAllowed("staffadmin.refused_role", role=viewer.role)
 
 
 def require_manager(actor: Staff) -> Staff:
     """The actor may change the roster and departments (admins)."""
     require_active_staff(actor)
     if not may(actor, Act.MANAGE_STAFF):
-        raise NotAllowed("staffadmin.refused_role", role=actor.role.value)
+        raise NotAllowed("staffadmin.refused_role", role=actor.role)
     return actor
 
 
@@ -149,7 +149,7 @@ def require_binder(actor: Staff | None) -> Staff:
     """The actor may bind a group as a department's staff chat (admins)."""
     staff = require_active_staff(actor)
     if not may(staff, Act.BIND):
-        raise NotAllowed("staffadmin.bind_refused", role=staff.role.value)
+        raise NotAllowed("staffadmin.bind_refused", role=staff.role)
     return staff
 
 
@@ -206,7 +206,7 @@ def check_role_change(
         raise NotAllowed("staffadmin.not_yourself")
     check_config_floor(target, configured, role, heads)
     if target.role is role:
-        raise InvalidInput("staffadmin.same_role", name=target.name, role=role.value)
+        raise InvalidInput("staffadmin.same_role", name=target.name, role=role)
     if target.role is Role.ADMIN and target.active and len(_active_admins(roster)) <= 1:
         raise NotAllowed("staffadmin.last_admin")
     if role is not Role.ADMIN and target.department_id is None:
@@ -223,7 +223,7 @@ def check_department_change(
     """A new department for `target`, not away from the one the config has them head."""
     if target.department_id == department.id:
         raise InvalidInput(
-            "staffadmin.same_department", name=target.name, department=department.name
+            "staffadmin.same_department", name=target.name, department=department.label()
         )
     if configured is not None and configured.department is not None:
         raise NotAllowed("staffadmin.config_supervisor", name=target.name, department=heads)

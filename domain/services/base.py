@@ -92,7 +92,7 @@ class ServiceBase:
         now = self.clock.now()
         department = await uow.departments.get_by_code(self.policy.department_for(draft.type))
         if department is None or department.id is None:
-            raise NotFound("error.no_department", type=draft.type.value)
+            raise NotFound("error.no_department", type=draft.type)
         day = now.astimezone(self.policy.timezone).date()
         seq = await uow.counters.next(numbering.ticket_counter_key(day))
         ticket = Ticket(
@@ -141,5 +141,5 @@ class ServiceBase:
     @staticmethod
     def _require_customer(actor: Actor) -> Customer:
         if actor.customer is None:
-            raise NotAllowed("error.customers_only", role=actor.role.value)
+            raise NotAllowed("error.customers_only", role=actor.role)
         return actor.customer

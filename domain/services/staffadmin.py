@@ -100,6 +100,7 @@ class StaffAdmin(ServiceBase):
                         role=invite.role,
                         department_id=invite.department_id,
                         locale=locale,
+                        since=now,
                     )
                 )
             else:
@@ -126,7 +127,7 @@ class StaffAdmin(ServiceBase):
                         {
                             "name": name,
                             "role": invite.role.value,
-                            "department": department.name if department else "",
+                            "department": department.label() if department else "",
                         },
                     )
                 )
@@ -151,6 +152,7 @@ class StaffAdmin(ServiceBase):
                     telegram_id=telegram_id,
                     department_id=departments.get(wanted.department or ""),
                     locale=self.policy.default_language,
+                    now=self.clock.now(),
                 )
                 if staff.id is None:
                     changed.append(await uow.staff.add(staff))
@@ -208,7 +210,7 @@ class StaffAdmin(ServiceBase):
             if target.active:
                 self._menu(uow, target, role)
             card = await self._card(uow, actor, staff_id)
-            card.note, card.params = "staffadmin.role_changed", {"role": role.value}
+            card.note, card.params = "staffadmin.role_changed", {"role": role}
             await uow.commit()
         return card
 
@@ -228,7 +230,7 @@ class StaffAdmin(ServiceBase):
                 target.id, role=target.role, department_id=department.id, active=target.active
             )
             card = await self._card(uow, actor, staff_id)
-            card.note, card.params = "staffadmin.department_changed", {"name": department.name}
+            card.note, card.params = "staffadmin.department_changed", {"name": department.label()}
             await uow.commit()
         return card
 
@@ -285,7 +287,7 @@ class StaffAdmin(ServiceBase):
         heads = None
         if wanted is not None and wanted.department is not None:
             heads = await uow.departments.get_by_code(wanted.department)
-        return {"configured": wanted, "heads": heads.name if heads else ""}
+        return {"configured": wanted, "heads": heads.label() if heads else ""}
 
     async def _target(self, uow: UnitOfWork, staff_id: int) -> Staff:
         target = await uow.staff.get(staff_id)

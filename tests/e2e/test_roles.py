@@ -28,15 +28,19 @@ DEPARTMENTS = [
         "types": ["complaint", "inquiry", "suggestion"],
         "staff_chat_id": STAFF_CHAT,
         "supervisor": BO,
+        "names": {"zh": "客服部"},
     },
     {
         "code": "after",
         "name": "After-sales",
         "types": ["after_sales", "change_request"],
         "supervisor": SUE,
+        "names": {"zh": "售后部"},
     },
 ]
 CONFIG = {"departments": DEPARTMENTS, "desk": {"timezone": "Asia/Shanghai", "admins": [ADA, BO]}}
+SERVICE = {"en": "Customer Service", "zh": "客服部"}  # department names in each language
+AFTER = {"en": "After-sales", "zh": "售后部"}
 NUMBER = "FB-20261123-0001"
 EXPORT = "/export 2026-11-01 2026-11-30"
 Expected = tuple[str, dict[str, Any]]
@@ -81,9 +85,9 @@ def admin(locale: str) -> dict[str, Expected]:
         "/report": ("report.head", {"scope": every, "dates": "", "previous": ""}),
         "/chart": ("chart.caption", {"scope": every}),
         EXPORT: ("export.preparing", {"first": "2026-11-01", "last": "2026-11-30"}),
-        "/invite agent after": _invite(locale, "agent", "After-sales"),
-        "/invite agent service": _invite(locale, "agent", "Customer Service"),
-        "/invite supervisor service": _invite(locale, "supervisor", "Customer Service"),
+        "/invite agent after": _invite(locale, "agent", AFTER[locale]),
+        "/invite agent service": _invite(locale, "agent", SERVICE[locale]),
+        "/invite supervisor service": _invite(locale, "supervisor", SERVICE[locale]),
         "/invite admin": ("invite.created_admin", {"role": role(locale, "admin"), **LINK}),
         "/staff": ("staffadmin.list_all", {"count": 4}),
         "/departments": ("staffadmin.departments_title", {}),
@@ -94,17 +98,20 @@ def supervisor(locale: str) -> dict[str, Expected]:
     refused = ("staffadmin.refused_role", {"role": role(locale, "supervisor")})
     return {
         **_staff(locale, "supervisor"),
-        "/report": ("report.head", {"scope": "after", "dates": "", "previous": ""}),
-        "/chart": ("chart.caption", {"scope": "after"}),
+        "/report": ("report.head", {"scope": AFTER[locale], "dates": "", "previous": ""}),
+        "/chart": ("chart.caption", {"scope": AFTER[locale]}),
         EXPORT: ("export.preparing", {"first": "2026-11-01", "last": "2026-11-30"}),
-        "/invite agent after": _invite(locale, "agent", "After-sales"),
-        "/invite agent service": ("invite.other_department", {"department": "service"}),
+        "/invite agent after": _invite(locale, "agent", AFTER[locale]),
+        "/invite agent service": (
+            "invite.other_department",
+            {"department": SERVICE[locale]},
+        ),
         "/invite supervisor service": (
             "invite.agents_only",
             {"role": role(locale, "supervisor")},
         ),
         "/invite admin": ("invite.agents_only", {"role": role(locale, "admin")}),
-        "/staff": ("staffadmin.list_department", {"department": "After-sales", "count": 1}),
+        "/staff": ("staffadmin.list_department", {"department": AFTER[locale], "count": 1}),
         "/departments": refused,
     }
 
