@@ -212,10 +212,11 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         key = "card.due" if params.get("due_target") == "acknowledge" else "card.due_resolve"
         line = t(locale, key, due=params["due"])
         left = params.get("left_seconds")
-        if left is not None and left >= 0:
+        if left is not None and left > 0:
             line += " · " + t(locale, "card.left", left=Safe(clock_words(locale, left)))
-        elif left is not None:
-            line += " · " + t(locale, "card.overdue", by=Safe(clock_words(locale, -left)))
+        elif left is not None:  # due now is missed: at least a second late, never zero
+            late = clock_words(locale, max(1, -left))
+            line += " · " + t(locale, "card.overdue", by=Safe(late))
         lines.append(line)
     lines.append(t(locale, "card.attachments", count=params.get("attachments", 0)))
     if params.get("assignee"):
