@@ -50,6 +50,13 @@ class Staff:
     since: datetime | None = None  # when they became staff (None: before it was recorded)
 
     @property
+    def heads_department(self) -> bool:
+        """A head of their department: its supervisor, or an admin who belongs to it (the
+        config made its supervisor an admin too): escalations, second rounds and the
+        department's weekly digest reach them."""
+        return self.department_id is not None and self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
     def first_name(self) -> str:
         """What customers may see of a staff member's name."""
         return self.name.split()[0] if self.name.strip() else ""

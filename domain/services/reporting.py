@@ -108,10 +108,7 @@ class Reporting(ServiceBase):
             supervisors = [
                 s
                 for s in await uow.staff.list_all()
-                if s.role is Role.SUPERVISOR
-                and s.active
-                and s.department_id is not None
-                and not _after([s], week.end)
+                if s.heads_department and s.active and not _after([s], week.end)
             ]
             codes = {
                 s.department_id: (await uow.departments.get(s.department_id))

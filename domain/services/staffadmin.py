@@ -326,7 +326,7 @@ class StaffAdmin(ServiceBase):
                 DepartmentInfo(
                     department,
                     [t for t, code in self.policy.routing.items() if code == department.code],
-                    [p for p in members if p.role is Role.SUPERVISOR],
+                    [p for p in members if p.heads_department],
                     len(members),
                 )
             )

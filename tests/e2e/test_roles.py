@@ -11,7 +11,7 @@ import pytest
 
 from handlers.i18n import t
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
-from tests.e2e.steps import said
+from tests.e2e.steps import file_ticket, said
 from tests.e2e.test_onboarding import join, open_card, role, staff_row
 from tests.e2e.test_staff_menus import menu_of, names
 from tests.fakes import FakeClock
@@ -262,3 +262,19 @@ async def test_the_bot_does_not_lower_a_role_below_the_config(desk: DeskHarness)
     assert ada.last_alert() == refused
     row = await staff_row(desk, SUE)
     assert (row.role, row.active) == ("supervisor", True)
+
+
+async def test_an_admin_who_heads_a_department_is_pinged_as_its_head(desk: DeskHarness) -> None:
+    ada = desk.customer(ADA, "Ada")
+    bo = desk.customer(BO, "Bo")
+    await bo.send("/start")
+    await file_ticket(desk.customer(ANN, "Ann"))  # a complaint: Customer Service
+    await desk.dispatch()
+    desk.clock.advance(hours=1)  # the acknowledge target is missed
+    await desk.sweep()
+    await desk.dispatch()
+    assert [x for x in bo.texts() if x.startswith("🚨")] != []  # the head, not all admins
+    assert [x for x in ada.texts() if x.startswith("🚨")] == []
+    await bo.send("/departments")
+    heads = t("en", "staffadmin.supervisors", count=1, names="Bo")
+    assert heads in bo.last_text
