@@ -45,16 +45,33 @@ class Person:
 
     harness: DeskHarness
     user: TgUser
+    sent: list[int] = field(default_factory=list)  # ids of the messages this person wrote
 
     @property
     def id(self) -> int:
         return self.user.id
+
+    def reactions(self) -> dict[int, str]:
+        """The bot's reactions on this person's own messages, by message id."""
+        found: dict[int, str] = {}
+        for call in self.harness.api.calls_of("setMessageReaction"):
+            if call.failed or call.params.get("chat_id") != self.id:
+                continue
+            emojis = [r.get("emoji") for r in call.params.get("reaction") or []]
+            found[int(call.params["message_id"])] = emojis[0] if emojis else ""
+        return found
+
+    def reaction_on_last(self) -> str | None:
+        """The bot's reaction on the latest message this person wrote, if any."""
+        return self.reactions().get(self.sent[-1]) if self.sent else None
 
     @property
     def bot(self) -> Any:
         return self.harness.app.bot
 
     async def _feed(self, update: Update) -> None:
+        if update.message is not None:
+            self.sent.append(update.message.message_id)
         await self.harness.feed(update)
 
     async def send(self, text: str) -> None:
