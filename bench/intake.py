@@ -1,7 +1,8 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
 Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimiter with the
-flood limits off; the desk on a fresh SQLite file. Each
+flood limits off and the fake enforcing none either (this measures the bots' own cost, not
+Telegram's limits); the desk on a fresh SQLite file. Each
 ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
 stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
 time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
@@ -109,7 +110,7 @@ async def _drive(
 
 
 async def run_desk(tickets: int, warmup: int, folder: Path) -> tuple[float, list[float]]:
-    api = FakeBotApi()
+    api = FakeBotApi(limits=None)
     app = build_application(
         settings_for(f"sqlite+aiosqlite:///{folder}/bench.db"),
         token=TEST_TOKEN,
@@ -156,7 +157,7 @@ async def run_echo(
     tickets: int, warmup: int, steps: list[Step] = TICKET
 ) -> tuple[float, list[float]]:
     """The bare echo bot fed `steps` per user."""
-    api = FakeBotApi()
+    api = FakeBotApi(limits=None)
     app = (
         Application.builder()
         .token(TEST_TOKEN)

@@ -18,6 +18,7 @@ from bot.config import Settings
 from handlers.outbox import DispatchReport
 from tests.e2e import updates
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from tests.e2e.floodlimits import FloodLimits
 from tests.e2e.updates import TgUser
 from tests.fakes import FakeClock, FloodClock
 
@@ -152,12 +153,16 @@ class DeskHarness:
     clock: FakeClock
     overrides: dict[str, Any] = field(default_factory=dict)
     rate_limiter: Any = None  # the desk's default (Telegram's flood limits) unless given
+    # The flood limits the fake Telegram enforces, read when the harness is made. Off (None)
+    # for now: the outbox does not pace itself per chat yet, and a scenario sends more than
+    # 5 messages to one person without moving the clock; `FloodLimits()` is Telegram's.
+    flood_limits: FloodLimits | None = None
     api: FakeBotApi = field(init=False)
     flood_clock: FloodClock = field(default_factory=FloodClock)
     app: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.api = FakeBotApi(clock=self.clock)
+        self.api = FakeBotApi(clock=self.clock, limits=self.flood_limits)
 
     @property
     def settings(self) -> Settings:
