@@ -24,6 +24,7 @@ from tests.fakes import FakeClock, FloodClock
 
 STAFF_CHAT = -1001234567890
 MAX_DISPATCH_ROUNDS = 200
+HUMAN_STEP = 2.0  # seconds of flood time one message or button press of a person takes
 ALL_TYPES = ["complaint", "inquiry", "suggestion", "after_sales", "change_request"]
 
 
@@ -73,6 +74,7 @@ class Person:
     async def _feed(self, update: Update) -> None:
         if update.message is not None:
             self.sent.append(update.message.message_id)
+        self.harness.flood_clock.advance(HUMAN_STEP)  # nobody types or taps faster
         await self.harness.feed(update)
 
     async def send(self, text: str) -> None:
@@ -153,16 +155,18 @@ class DeskHarness:
     clock: FakeClock
     overrides: dict[str, Any] = field(default_factory=dict)
     rate_limiter: Any = None  # the desk's default (Telegram's flood limits) unless given
-    # The flood limits the fake Telegram enforces, read when the harness is made. Off (None)
-    # for now: the outbox does not pace itself per chat yet, and a scenario sends more than
-    # 5 messages to one person without moving the clock; `FloodLimits()` is Telegram's.
-    flood_limits: FloodLimits | None = None
+    # The flood limits the fake Telegram enforces (Telegram's; None: off), timed by the
+    # flood clock: each action of a person takes HUMAN_STEP seconds of it, and the outbox
+    # moves it on while it waits for a chat's next slot. The business clock stays put.
+    flood_limits: FloodLimits | None = field(default_factory=FloodLimits)
     api: FakeBotApi = field(init=False)
     flood_clock: FloodClock = field(default_factory=FloodClock)
     app: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.api = FakeBotApi(clock=self.clock, limits=self.flood_limits)
+        self.api = FakeBotApi(
+            clock=self.clock, limits=self.flood_limits, flood_clock=self.flood_clock
+        )
 
     @property
     def settings(self) -> Settings:
@@ -184,9 +188,12 @@ class DeskHarness:
         return self
 
     async def stop(self) -> None:
-        """Shut the Application down and release the database."""
+        """Shut the Application down and release the database; fails when the bot broke a
+        flood limit of the fake Telegram (a 429 the test did not inject)."""
         await self.app.shutdown()
         await runtime_of(self.app).close()
+        throttled = [(c.method, c.params.get("chat_id")) for c in self.api.throttled]
+        assert not throttled, f"Telegram answered 429 to {throttled}"
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database (and the same Telegram)."""

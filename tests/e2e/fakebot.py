@@ -288,7 +288,8 @@ class FakeBotApi(BaseRequest):
     flood limits' buckets. `poll_wait` is how long an empty long-polling `getUpdates` waits
     for `queue_update` before answering ``[]`` (only when the call asks for a timeout).
     `limits` are the flood limits enforced (Telegram's by default; None: none; setting
-    `limits` later starts from full buckets); `delay` is how long each call but getUpdates
+    `limits` later starts from full buckets; `flood_clock`, seconds, times them instead of
+    `clock` when given); `delay` is how long each call but getUpdates
     takes, in seconds.
     """
 
@@ -299,8 +300,10 @@ class FakeBotApi(BaseRequest):
         poll_wait: float = 0.05,
         limits: FloodLimits | None = TELEGRAM_LIMITS,
         delay: float = 0.0,
+        flood_clock: Callable[[], float] | None = None,
     ) -> None:
         self.clock = clock
+        self.flood_clock = flood_clock
         self.poll_wait = poll_wait
         self.delay = delay
         self.limits = limits
@@ -550,6 +553,12 @@ class FakeBotApi(BaseRequest):
     def limits(self, limits: FloodLimits | None) -> None:
         self._flood_gate = FloodGate(limits) if limits is not None else None
 
+    def _flood_now(self) -> float:
+        """Seconds for the buckets: `flood_clock`, else the clock, else real time."""
+        if self.flood_clock is not None:
+            return self.flood_clock()
+        return self.clock.now().timestamp() if self.clock is not None else time.monotonic()
+
     def _check_flood(self, call: Call) -> Callable[[], None]:
         """429 when the call would exceed a flood limit; else what spends its tokens, to be
         called once it succeeded (nothing when it is not counted or there are no limits)."""
@@ -557,7 +566,7 @@ class FakeBotApi(BaseRequest):
         if gate is None or cost == 0:
             return lambda: None
         chat = _chat_key(call.params["chat_id"]) if "chat_id" in call.params else None
-        now = self.clock.now().timestamp() if self.clock is not None else time.monotonic()
+        now = self._flood_now()
         retry_after = gate.retry_after(chat, cost, now)
         if retry_after is not None:
             self.throttled.append(call)
