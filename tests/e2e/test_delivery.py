@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from bot.app import runtime_of
-from domain.services import cards
 from domain.ports import Notice
+from domain.services import cards
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import file_ticket, said, ticket_with_agent_and_supervisor
 from tests.e2e.test_staff_desk import card_of, press_on_card
