@@ -293,25 +293,24 @@ class Desk(ServiceBase):
     # -- /my ----------------------------------------------------------------------------------
 
     async def my_tickets(self, sender: Sender) -> TicketList | StaffOnly:
-        """The customer's tickets, newest first."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender)
-            if actor.customer is None or actor.customer.id is None:
-                await uow.commit()
+        """The customer's tickets, newest first (reading only: a list changes nothing)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
+            if actor.role is not Role.CUSTOMER:
                 return StaffOnly(actor.locale, actor.role)
+            if actor.customer is None or actor.customer.id is None:
+                return TicketList(actor.locale, [])  # not a customer yet: no tickets
             tickets = list(await uow.tickets.list_for_customer(actor.customer.id))
-            await uow.commit()
         return TicketList(actor.locale, tickets)
 
     async def ticket_detail(self, sender: Sender, number: str) -> TicketDetail:
-        """One of the customer's tickets with the history they may see."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender)
+        """One of the customer's tickets with the history they may see (reading only)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
             customer = self._require_customer(actor)
             ticket = await self._own_ticket(uow, customer, number)
             assert ticket.id is not None
             history = list(await uow.events.list_for_ticket(ticket.id, customer_visible_only=True))
-            await uow.commit()
         return TicketDetail(actor.locale, ticket, history, ticket.status is Status.NEW)
 
     async def withdraw(self, sender: Sender, number: str) -> Withdrawn:

@@ -328,6 +328,7 @@ class FakeBotApi(BaseRequest):
         self._failures: list[_Failure] = []
         self._updates: list[dict[str, Any]] = []
         self._update_arrived = asyncio.Event()
+        self._awaited: dict[str, list[asyncio.Future[Call]]] = defaultdict(list)
         self._files: dict[str, _StoredFile] = {}
         self._chat_members: dict[tuple[int | str, int], str] = {}
         self._reactions: dict[tuple[int | str, int], list[str]] = {}
@@ -429,6 +430,9 @@ class FakeBotApi(BaseRequest):
             token=_token_of(url),
         )
         self.calls.append(call)
+        for waiting in self._awaited.pop(api_method, []):
+            if not waiting.done():
+                waiting.set_result(call)
         try:
             self._inject_failure(api_method, params)
             spend_tokens = self._check_flood(call)
@@ -452,6 +456,12 @@ class FakeBotApi(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # -- what tests read ---------------------------------------------------------------
+
+    def next_call(self, method: str) -> asyncio.Future[Call]:
+        """A future the next call of `method` resolves, the moment the fake receives it."""
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        self._awaited[method].append(future)
+        return future
 
     def calls_of(self, method: str) -> list[Call]:
         """Every call of one Bot API method (failed ones included), in order."""
