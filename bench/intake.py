@@ -1,8 +1,9 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
-Both bots run in process on the same fake Bot API, both behind the desk's PacedLimiter (PTB's rate limiter slot) with the
-flood limits off and the fake enforcing none either (this measures the bots' own cost, not
-Telegram's limits); the desk on a fresh SQLite file. Each
+Both bots run in process on the same fake Bot API, both behind the desk's PacedLimiter
+(PTB's rate limiter slot) with the flood limits off and the fake enforcing none either
+(this measures the bots' own cost, not Telegram's limits); the desk on a fresh SQLite file.
+Each
 ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
 stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
 time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
