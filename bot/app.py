@@ -23,12 +23,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import staffing
 from bot.config import Settings
 from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
 from domain import logcontext
 from domain.clock import Clock, SystemClock
-from domain.people import Department, Role, Staff
+from domain.people import Department
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.exports import Exports
@@ -83,6 +84,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
         languages=tuple(settings.desk.languages),
         default_language=settings.desk.default_language,
         admin_ids=frozenset(settings.desk.admins),
+        supervisors=staffing.supervisors(settings),
         calendar=settings.business_hours.calendar(timezone),
         sla=sla,
         satisfaction=settings.satisfaction.to_policy(),
@@ -105,6 +107,7 @@ class Runtime:
     outbox_store: SqlOutboxStore
     monitor: SqlMonitor
     inbox: SqlInbox
+    staffadmin: StaffAdmin
     metrics: Metrics = field(default_factory=Metrics)
     health_server: HealthServer | None = None
     outbox_task: asyncio.Task[None] | None = None
@@ -113,24 +116,22 @@ class Runtime:
     role: str = "active"
 
     async def prepare(self) -> None:
-        """Bring the schema to head and the departments in line with config."""
+        """Bring the schema to head, the departments in line with config, and everyone the
+        config names admin or supervisor up to that role."""
         await upgrade(self.uow.engine)
         async with self.uow() as uow:
             for section in self.settings.departments:
-                department = await uow.departments.upsert(
-                    Department(section.code, section.name, section.staff_chat_id)
-                )
-                if section.supervisor is not None:
-                    await uow.staff.ensure(
-                        Staff(
-                            telegram_id=section.supervisor,
-                            name="",
-                            role=Role.SUPERVISOR,
-                            department_id=department.id,
-                            locale=self.settings.desk.default_language,
-                        )
+                await uow.departments.upsert(
+                    Department(
+                        section.code,
+                        section.name,
+                        section.staff_chat_id,
+                        names=dict(section.names),
+                        since=self.clock.now(),
                     )
+                )
             await uow.commit()
+        await self.staffadmin.apply_config()
 
     async def dispatch_outbox(self) -> DispatchReport:
         """Send what is due in the outbox now; returns what was done."""
@@ -369,6 +370,7 @@ def build_application(
         outbox_store,
         SqlMonitor(uow.reader),
         SqlInbox(engine),
+        StaffAdmin(uow, clock, policy),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -378,7 +380,7 @@ def build_application(
         satisfaction=runtime.satisfaction,
         policy=policy,
         kick_outbox=runtime.kick_outbox,
-        staffadmin=StaffAdmin(uow, clock, policy),
+        staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
         count_error=runtime.metrics.handler_errors.inc,

@@ -198,6 +198,9 @@ class BusinessHoursSection(Section):
 class DepartmentSection(Section):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
     name: str
+    names: dict[Literal["en", "zh"], Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict
+    )
     types: list[FeedbackType]
     staff_chat_id: int | None = None
     supervisor: int | None = None

@@ -38,7 +38,9 @@ def _greeting_text(greeting: Greeting) -> str:
         role = t(greeting.locale, f"role.{greeting.role.value}")
         return t(greeting.locale, "start.staff", name=greeting.name, role=role)
     text = t(greeting.locale, "start.customer", name=greeting.name)
-    if greeting.open_tickets:
+    if greeting.open_tickets == 1:
+        text += "\n\n" + t(greeting.locale, "start.open_ticket")
+    elif greeting.open_tickets:
         text += "\n\n" + t(greeting.locale, "start.open_tickets", count=greeting.open_tickets)
     return text
 

@@ -20,8 +20,9 @@ from domain.ticket import (
     title_from,
 )
 from domain.views import FILED_NOTICE, IntakeView, TicketDetail, promise_from
-from handlers import keyboards, render_staffadmin
+from handlers import keyboards, render_report, render_staffadmin
 from handlers.i18n import Safe, t
+from handlers.timewords import clock_words
 
 SUMMARY_DESCRIPTION_CHARS = 700
 HISTORY_BODY_CHARS = 300
@@ -182,15 +183,6 @@ SENDERS = {
 }
 
 
-def clock_words(locale: str, seconds: int) -> str:
-    """`2 h 05 min`, `40 min`: counted time (working time for business-hours tickets)."""
-    minutes = max(0, seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return t(locale, "time.hours_minutes", h=hours, m=f"{minutes:02d}")
-    return t(locale, "time.minutes", m=minutes)
-
-
 def card_text(locale: str, params: dict[str, Any]) -> str:
     """A ticket card: what staff need to decide at a glance."""
     lines = [
@@ -199,7 +191,7 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
             "card.head",
             number=params["number"],
             priority=t(locale, f"priority.{params['priority']}"),
-            status=t(locale, f"status.{params['status']}"),
+            status=t(locale, f"staff.status.{params['status']}"),
         ),
         t(
             locale,
@@ -366,7 +358,5 @@ def notice(
     if kind.startswith("staffadmin."):
         return render_staffadmin.notice(kind, locale, params)
     if kind == "report.digest":
-        from handlers import render_report  # it uses clock_words from here
-
         return Outgoing("send_message", {"text": render_report.digest(locale, params)[:4096]})
     raise ValueError(f"no renderer for outbox kind {kind!r}")

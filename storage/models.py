@@ -71,6 +71,8 @@ class DepartmentRow(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # language -> name
+    created_at: Mapped[datetime | None]  # None: made before the desk recorded it
 
 
 class StaffRow(Base):
@@ -83,6 +85,7 @@ class StaffRow(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime | None]  # None: made before the desk recorded it
 
 
 class CustomerRow(Base):

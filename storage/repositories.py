@@ -72,11 +72,19 @@ def _staff(row: StaffRow) -> Staff:
         department_id=row.department_id,
         active=row.active,
         locale=row.locale,
+        since=row.created_at,
     )
 
 
 def _department(row: DepartmentRow) -> Department:
-    return Department(id=row.id, code=row.code, name=row.name, staff_chat_id=row.staff_chat_id)
+    return Department(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        staff_chat_id=row.staff_chat_id,
+        names=dict(row.names or {}),
+        since=row.created_at,
+    )
 
 
 def _ticket(row: TicketRow) -> Ticket:
@@ -228,6 +236,7 @@ class SqlStaff:
             department_id=staff.department_id,
             active=staff.active,
             locale=staff.locale,
+            created_at=staff.since,
         )
         self.session.add(row)
         await self.session.flush()
@@ -276,19 +285,23 @@ class SqlDepartments:
         return [_department(r) for r in rows]
 
     async def upsert(self, department: Department) -> Department:
-        """Create the department or bring its name and staff chat in line with config."""
+        """Create the department or bring its names and staff chat in line with config."""
         row = await self.session.scalar(
             select(DepartmentRow).where(DepartmentRow.code == department.code)
         )
         if row is None:
-            row = DepartmentRow(code=department.code, name=department.name)
+            row = DepartmentRow(
+                code=department.code, name=department.name, created_at=department.since
+            )
             self.session.add(row)
         row.name = department.name
+        row.names = dict(department.names)
         if department.staff_chat_id is not None:
             row.staff_chat_id = department.staff_chat_id
         await self.session.flush()
         department.id = row.id
         department.staff_chat_id = row.staff_chat_id
+        department.since = row.created_at
         return department
 
     async def set_staff_chat(self, department_id: int, chat_id: int | None) -> None:

@@ -219,7 +219,7 @@ class StaffDesk(ServiceBase):
         return StaffView(
             p.locale,
             "staff.priority_set",
-            {"number": p.number, "priority": priority.value},
+            {"number": p.number, "priority": priority},
             ticket=p.ticket,
         )
 
@@ -256,7 +256,7 @@ class StaffDesk(ServiceBase):
                 {"number": p.number},
                 ticket=p.ticket,
                 choices=[
-                    (Act.COLLABORATE.value, f"d{d.id}", "staff.label", {"name": d.name})
+                    (Act.COLLABORATE.value, f"d{d.id}", "staff.label", {"name": d.label()})
                     for d in departments
                 ],
             )
@@ -503,7 +503,7 @@ class StaffDesk(ServiceBase):
             return StaffView(
                 locale,
                 "staff.done.collab",
-                {"number": number, "department": department.name},
+                {"number": number, "department": department.label()},
                 ticket=ticket,
             )
         if act is Act.ANSWER:
@@ -564,7 +564,7 @@ class StaffDesk(ServiceBase):
                 "ticket.transferred_to_you",
                 {"by": staff.name, "reason": reason},
             )
-        target = agent.name if agent else department.name
+        target = agent.name if agent else department.label()
         return StaffView(
             staff.locale,
             "staff.done.xfer",
@@ -888,7 +888,7 @@ class StaffDesk(ServiceBase):
                         Act.TRANSFER.value,
                         f"d{department.id}",
                         "staff.to_department",
-                        {"name": department.name},
+                        {"name": department.label()},
                     )
                 )
         for colleague in await uow.staff.list_department(ticket.department_id):

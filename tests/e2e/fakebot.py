@@ -30,9 +30,10 @@ Faithfulness, on purpose:
   and an emoji from Telegram's reaction list (400 "REACTION_INVALID"); see `reaction_on`;
 - ``delay`` makes every call but getUpdates take that long, like a round trip to Telegram.
 
-Known simplifications: `parse_mode` markup is stored as sent (see `SentMessage.plain_text`);
-a sent photo is one `PhotoSize`; `getChat`, `getFile` and file downloads answer for any id;
-a reaction with a custom emoji is refused (Telegram takes the ones a chat allows).
+HTML `parse_mode` is read as Telegram reads it (`tests.e2e.telegram_html`): bad markup is
+refused with 400 "can't parse entities". Known simplifications: a sent photo is one
+`PhotoSize`; `getChat`, `getFile` and file downloads answer for any id; a reaction with a
+custom emoji is refused (Telegram takes the ones a chat allows).
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import asyncio
 import contextlib
 import copy
 import hashlib
-import html
 import itertools
 import json
 import re
@@ -55,6 +55,7 @@ from typing import Any, Protocol
 from telegram import TelegramObject
 from telegram.request import BaseRequest, RequestData
 
+from tests.e2e import telegram_html
 from tests.e2e.floodlimits import FloodGate, FloodLimits, cost_of
 from tests.e2e.reactions import ReactionRefused, reaction_emoji
 
@@ -240,7 +241,10 @@ def _unique_id(file_id: str) -> str:
 def _plain(text: str | None, parse_mode: str | None) -> str | None:
     if text is None or (parse_mode or "").upper() != "HTML":
         return text
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    try:
+        return telegram_html.plain(text)
+    except telegram_html.ParseError as error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
 
 
 def _normal_markup(markup: Any) -> dict[str, Any] | None:

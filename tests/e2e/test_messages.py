@@ -53,8 +53,8 @@ async def test_with_one_open_ticket_a_message_is_added_to_it(
     detail = await open_my_ticket(ann, number)
     assert (detail.plain_text or "").endswith(
         "2026-11-23 10:03 — you: It works again after a restart, but slowly\n"
-        "2026-11-23 10:04 — you: The error on the screen (+1 file(s))\n"
-        "2026-11-23 10:04 — you: (file) (+1 file(s))"
+        "2026-11-23 10:04 — you: The error on the screen (+1 file)\n"
+        "2026-11-23 10:04 — you: (file) (+1 file)"
     )
 
 
@@ -91,7 +91,7 @@ async def test_with_several_open_tickets_the_customer_picks_one(
 
     printer_detail = await open_my_ticket(ann, printer)
     assert (printer_detail.plain_text or "").endswith(
-        "2026-11-23 10:10 — you: Paper stuck here (+1 file(s))"
+        "2026-11-23 10:10 — you: Paper stuck here (+1 file)"
     )
     till_detail = await open_my_ticket(ann, till)
     assert "Paper stuck here" not in (till_detail.plain_text or "")
