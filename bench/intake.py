@@ -1,15 +1,23 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
-Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimiter with the
-flood limits off; the desk on a fresh SQLite file. Each
+Both bots run in process on the same fake Bot API, both behind the desk's PacedLimiter
+(PTB's rate limiter slot) with the flood limits off and the fake enforcing none either
+(this measures the bots' own cost, not Telegram's limits); the desk on a fresh SQLite file.
+Each
 ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact, "not
 stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and its
 time counts as the desk's. The desk takes each update the way `feedback-desk run` does: it
 is stored in the inbox first, then handled and marked handled (bot.serve); the echo bot
 just handles it. Prints tickets/s, updates/s and p50/p99 update latency for both,
-and last `ratio: X` = desk cost per update / echo cost per update.
+`ratio: X` = desk cost per update / echo cost per update, then the desk's own
+`cpu_ms_per_update` (the process's CPU time, every thread's: steadier than wall time on a
+shared machine), and last `intake_ms_per_update: X` and `statements_per_update: N` (every
+SQL statement the desk sent while timed, the dispatcher's included, per update).
 
-    python bench/intake.py [--tickets 300]
+`--database-url postgresql+asyncpg://...` runs the desk on PostgreSQL instead of a fresh
+SQLite file: THE SCHEMA public OF THAT DATABASE IS DROPPED AND CREATED AGAIN.
+
+    python bench/intake.py [--tickets 300] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +39,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     MessageHandler,
@@ -39,6 +47,9 @@ from telegram.ext import (
 
 from bot.app import build_application, runtime_of
 from bot.serve import handle_stored
+from handlers.pacing import FloodLimits, PacedLimiter, Pacer, Rate
+from storage.statements import StatementCounter
+from tests.conftest import _reset_postgres
 from tests.e2e import updates
 from tests.e2e.dsl import settings_for
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
@@ -74,10 +85,11 @@ TICKET: list[Step] = [
 ]
 
 
-def _unlimited() -> AIORateLimiter:
+def _unlimited() -> PacedLimiter:
     """The same limiter code path for both bots, with Telegram's flood limits switched off:
     the bench measures what an update costs, not how long the limiter makes it wait."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+    off = FloodLimits(private_chat=Rate(0), group=Rate(0), overall=Rate(0))
+    return PacedLimiter(Pacer(off, time.monotonic))
 
 
 async def _drive(
@@ -108,10 +120,59 @@ async def _drive(
     return busy, latencies
 
 
-async def run_desk(tickets: int, warmup: int, folder: Path) -> tuple[float, list[float]]:
-    api = FakeBotApi()
+async def fresh_database(url: str | None, folder: Path, name: str) -> str:
+    """`url` wiped clean (PostgreSQL), or a new SQLite file in `folder`."""
+    if url is None:
+        return f"sqlite+aiosqlite:///{folder}/{name}.db"
+    if url.startswith("postgresql"):
+        await _reset_postgres(url)
+    return url
+
+
+def database_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="the desk's database (default: a new SQLite file); PostgreSQL is WIPED",
+    )
+
+
+@dataclass
+class Measured:
+    """The desk while timed: busy seconds, per-update latencies, SQL statements sent and
+    the process's CPU seconds (all its threads)."""
+
+    busy: float
+    latencies: list[float]
+    statements: int
+    cpu: float
+
+    def report(self, unit: str) -> None:
+        """The desk's own last lines: ms per update (or message), CPU, statements."""
+        count = len(self.latencies)
+        print(f"cpu_ms_per_update: {self.cpu / count * 1000:.3f}")
+        print(f"{unit}: {self.busy / count * 1000:.3f}")
+        print(f"statements_per_update: {self.statements / count:.1f}")
+
+
+class CpuTime:
+    """The process's CPU time (every thread's) spent inside the `with`."""
+
+    seconds = 0.0
+
+    def __enter__(self) -> CpuTime:
+        self._started = time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.process_time() - self._started
+
+
+async def run_desk(tickets: int, warmup: int, url: str) -> Measured:
+    """The desk while timed."""
+    api = FakeBotApi(limits=None)
     app = build_application(
-        settings_for(f"sqlite+aiosqlite:///{folder}/bench.db"),
+        settings_for(url),
         token=TEST_TOKEN,
         request=api,
         get_updates_request=api,
@@ -133,13 +194,14 @@ async def run_desk(tickets: int, warmup: int, folder: Path) -> tuple[float, list
         warm = [TgUser(10_000 + i, "Warm") for i in range(warmup)]
         await _drive(app, api, warm, dispatch, take=take)
         api.clear_calls()
-        busy, latencies = await _drive(
-            app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], dispatch, take=take
-        )
+        with StatementCounter(runtime.uow.engine) as statements, CpuTime() as cpu:
+            busy, latencies = await _drive(
+                app, api, [TgUser(20_000 + i, "Ann") for i in range(tickets)], dispatch, take=take
+            )
         filed = sum(1 for c in api.calls_of("sendMessage") if c.params.get("chat_id", 0) < 0)
         if filed != tickets:
             raise SystemExit(f"the desk announced {filed} of {tickets} tickets")
-        return busy, latencies
+        return Measured(busy, latencies, statements.count, cpu.seconds)
     finally:
         await app.shutdown()
         await runtime.close()
@@ -156,7 +218,7 @@ async def run_echo(
     tickets: int, warmup: int, steps: list[Step] = TICKET
 ) -> tuple[float, list[float]]:
     """The bare echo bot fed `steps` per user."""
-    api = FakeBotApi()
+    api = FakeBotApi(limits=None)
     app = (
         Application.builder()
         .token(TEST_TOKEN)
@@ -193,14 +255,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=30)
+    database_argument(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        desk_busy, desk_latencies = await run_desk(args.tickets, args.warmup, Path(folder))
+        url = await fresh_database(args.database_url, Path(folder), "bench")
+        measured = await run_desk(args.tickets, args.warmup, url)
     echo_busy, echo_latencies = await run_echo(args.tickets, args.warmup)
     print(f"tickets: {args.tickets}, updates per ticket: {len(TICKET)}")
-    desk = _report("desk", args.tickets, desk_busy, desk_latencies)
+    desk = _report("desk", args.tickets, measured.busy, measured.latencies)
     echo = _report("echo", args.tickets, echo_busy, echo_latencies)
     print(f"ratio: {desk / echo:.2f}")
+    measured.report("intake_ms_per_update")
 
 
 if __name__ == "__main__":

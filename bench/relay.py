@@ -1,16 +1,22 @@
 """Relay latency: customer messages on claimed tickets, through the outbox to the agent, vs echo.
 
 The real Application runs in process on the fake Bot API and a fresh SQLite file, behind
-PTB's AIORateLimiter with the flood limits off (as in bench/intake.py). Not timed: every
+the desk's PacedLimiter with the flood limits off (as in bench/intake.py). Not timed: every
 customer files one ticket through /new, the dispatcher posts the cards to the staff chat, and
 one agent per ten tickets presses Claim on them. Timed: each customer sends plain text
 messages, round after round; a message counts from feeding its update until the dispatcher,
 run after it as its job would be, has delivered the relayed copy to the agent (every relay is
 checked). The baseline is bench/intake.py's echo bot fed the same number of text updates.
-Prints messages/s and p50/p99 latency for both, and last `ratio: X` = desk cost per relayed
-message / echo cost per update.
+Prints messages/s and p50/p99 latency for both, `ratio: X` = desk cost per relayed
+message / echo cost per update, then the desk's own `cpu_ms_per_update` (as in
+bench/intake.py), and last `relay_ms_per_message: Y` and `statements_per_update: N` (every
+SQL statement the desk sent while timed, the dispatcher's included, per relayed message).
+`--statements` prints the statements of one relayed message first.
 
-    python bench/relay.py [--customers 100] [--messages 5]
+`--database-url postgresql+asyncpg://...` runs the desk on PostgreSQL instead of a fresh
+SQLite file: THE SCHEMA public OF THAT DATABASE IS DROPPED AND CREATED AGAIN.
+
+    python bench/relay.py [--customers 100] [--messages 5] [--database-url URL] [--statements]
 """
 
 from __future__ import annotations
@@ -26,8 +32,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.intake import _drive, _unlimited, run_echo
+from bench.intake import (
+    CpuTime,
+    Measured,
+    _drive,
+    _unlimited,
+    database_argument,
+    fresh_database,
+    run_echo,
+)
+from bot.app import runtime_of
 from domain.clock import SystemClock
+from storage.statements import StatementCounter
 from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.fakebot import FakeBotApi
@@ -41,10 +57,10 @@ def _said(user: TgUser, round_: int) -> str:
     return f"Round {round_} from {user.id}: the till still beeps at every sale"
 
 
-async def _start(folder: Path) -> DeskHarness:
+async def _start(url: str) -> DeskHarness:
     """The e2e harness's desk (real clock) behind the bench's unlimited rate limiter."""
     desk = DeskHarness(
-        f"sqlite+aiosqlite:///{folder}/relay.db",
+        url,
         SystemClock(),  # type: ignore[arg-type]
         rate_limiter=_unlimited(),
     )
@@ -90,8 +106,8 @@ def _check_relayed(api: FakeBotApi, agent: Person, before: int, text: str) -> No
 
 async def _converse(
     desk: DeskHarness, customers: list[Person], agents: list[Person], rounds: int
-) -> tuple[float, list[float]]:
-    """Every customer writes `rounds` times; returns busy seconds and per-message latencies."""
+) -> list[float]:
+    """Every customer writes `rounds` times; returns the per-message latencies."""
     latencies: list[float] = []
     for round_ in range(rounds):
         for customer, agent in zip(customers, agents, strict=True):
@@ -103,18 +119,27 @@ async def _converse(
             await desk.dispatch()
             latencies.append(time.perf_counter() - started)
             _check_relayed(desk.api, agent, before, text)
-    return sum(latencies), latencies
+    return latencies
 
 
 async def run_desk(
-    customers: int, messages: int, warmup: int, folder: Path
-) -> tuple[float, list[float]]:
-    desk = await _start(folder)
+    customers: int, messages: int, warmup: int, url: str, *, show: bool = False
+) -> Measured:
+    """The desk in the timed rounds."""
+    desk = await _start(url)
     try:
         people = [desk.customer(30_000 + n, "Ann") for n in range(warmup + customers)]
         agents = await _claimed_tickets(desk, people)
         await _converse(desk, people[:warmup], agents[:warmup], messages)
-        return await _converse(desk, people[warmup:], agents[warmup:], messages)
+        engine = runtime_of(desk.app).uow.engine
+        if show:
+            with StatementCounter(engine, keep=True) as one:
+                await _converse(desk, people[:1], agents[:1], 1)
+            print(f"the statements of one relayed message ({one.count}):")
+            print("\n".join(f"  {n}. {text}" for n, text in enumerate(one.texts, 1)))
+        with StatementCounter(engine) as statements, CpuTime() as cpu:
+            latencies = await _converse(desk, people[warmup:], agents[warmup:], messages)
+        return Measured(sum(latencies), latencies, statements.count, cpu.seconds)
     finally:
         await desk.stop()
 
@@ -145,18 +170,26 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=100)
     parser.add_argument("--messages", type=int, default=5, help="per customer")
     parser.add_argument("--warmup", type=int, default=10, help="customers, not timed")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the statements of one relayed message"
+    )
+    database_argument(parser)
     return parser.parse_args()
 
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        desk = await run_desk(args.customers, args.messages, args.warmup, Path(folder))
+        url = await fresh_database(args.database_url, Path(folder), "relay")
+        measured = await run_desk(
+            args.customers, args.messages, args.warmup, url, show=args.statements
+        )
     echo = await run_baseline(args.customers, args.messages, args.warmup)
     agents = -(-(args.customers + args.warmup) // TICKETS_PER_AGENT)
     print(f"customers: {args.customers}, messages each: {args.messages}, agents: {agents}")
-    desk_cost = _line("desk", "messages", *desk)
+    desk_cost = _line("desk", "messages", measured.busy, measured.latencies)
     echo_cost = _line("echo", "updates", *echo)
     print(f"ratio: {desk_cost / echo_cost:.2f}")
+    measured.report("relay_ms_per_message")
 
 
 if __name__ == "__main__":

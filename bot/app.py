@@ -43,7 +43,7 @@ from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
 from handlers.pacing import PacedLimiter, Pacer
 from storage import inbox
-from storage.db import create_engine
+from storage.db import create_engine, reader_for
 from storage.exports import SqlExports
 from storage.inbox import SqlInbox
 from storage.migrate import upgrade
@@ -206,8 +206,8 @@ class Runtime:
         try:
             async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
                 await self.monitor.ping()
-                count, oldest = await self.outbox_store.backlog_and_oldest()
-                body["inbox_backlog"] = await self.inbox.backlog()
+                count, oldest = await self.monitor.outbox_backlog()
+                body["inbox_backlog"] = await self.monitor.inbox_backlog()
         except Exception as exc:
             log.warning("health check: the database does not answer (%s)", type(exc).__name__)
             body["database"] = "error"
@@ -220,9 +220,9 @@ class Runtime:
         """Every metric in Prometheus text format, the gauges read from the database now."""
         try:
             async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
-                count, oldest = await self.outbox_store.backlog_and_oldest()
+                count, oldest = await self.monitor.outbox_backlog()
                 tickets = await self.monitor.tickets_by_status()
-                waiting = await self.inbox.backlog()
+                waiting = await self.monitor.inbox_backlog()
         except Exception as exc:
             log.warning("metrics: the database does not answer (%s)", type(exc).__name__)
             self.metrics.database_up.set(0)
@@ -252,7 +252,7 @@ class Runtime:
         if self.health_server is not None:
             await self.health_server.stop()
             self.health_server = None
-        await self.uow.engine.dispose()
+        await self.uow.close()
 
 
 class DeskApplication(Application[Any, Any, Any, Any, Any, Any]):
@@ -338,7 +338,12 @@ def build_application(
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     outbox_store = SqlOutboxStore(engine)
     runtime_holder: list[Runtime] = []
-    uow = SqlUnitOfWorkFactory(engine, clock, on_outbox=lambda: runtime_holder[0].kick_outbox())
+    uow = SqlUnitOfWorkFactory(
+        engine,
+        clock,
+        on_outbox=lambda: runtime_holder[0].kick_outbox(),
+        reader=reader_for(engine),
+    )
     policy = policy_from(settings)
     desk = Desk(uow, clock, policy)
     dispatcher = OutboxDispatcher(
@@ -363,7 +368,7 @@ def build_application(
         Satisfaction(uow, clock, policy),
         Reporting(uow, clock, policy, SqlReports(engine), settings.reports.to_policy()),
         outbox_store,
-        SqlMonitor(engine),
+        SqlMonitor(uow.reader),
         SqlInbox(engine),
         StaffAdmin(uow, clock, policy),
     )

@@ -72,11 +72,11 @@ class Instance:
             await self.leadership.open()
         except AnotherInstance as exc:
             log.error("%s", exc)
-            await self.runtime.uow.engine.dispose()
+            await self.runtime.uow.close()
             return EXIT_REFUSED
         except Exception as exc:
             log.error("the database does not answer (%s: %s)", type(exc).__name__, exc)
-            await self.runtime.uow.engine.dispose()
+            await self.runtime.uow.close()
             return EXIT_DATABASE
         try:
             async with self.leadership.migrating():

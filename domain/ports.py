@@ -269,6 +269,11 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
+    def reading(self) -> UnitOfWork:
+        """A unit of work for a use case that only reads: it never waits for a writer (nor
+        holds one up), and must write nothing."""
+        ...
+
 
 __all__ = ["Attachment", "Notice"]
 

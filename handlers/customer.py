@@ -173,6 +173,8 @@ def _replies(
         key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
         return [(t(locale, key), ReplyKeyboardRemove())]
     if isinstance(outcome, Appended):
+        if outcome.marked:  # a reaction on their message says it, through the outbox
+            return []
         return [(t(locale, "message.added", number=outcome.ticket.number), None)]
     if isinstance(outcome, ChooseTicket):
         markup = keyboards.ticket_buttons(locale, outcome.tickets, Verb.PICK, with_status=False)

@@ -65,7 +65,13 @@ class Batch:
 
 
 def _receipts_of(items: list[OutboxItem]) -> list[dict[str, Any]]:
-    return [item.params["receipt"] for item in items if item.params.get("receipt")]
+    """The distinct senders' messages of a batch (a text and its files share one)."""
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for item in items:
+        receipt = item.params.get("receipt")
+        if receipt:
+            found.setdefault((receipt["chat_id"], receipt["message_id"]), receipt)
+    return list(found.values())
 
 
 def next_batch(queue: deque[OutboxItem]) -> Batch:

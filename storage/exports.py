@@ -1,7 +1,8 @@
 """domain.exports.ExportSource on the desk's database: tickets a chunk at a time, weekly sums.
 
-On SQLite every query runs on the event loop's thread (storage/sqlite_inline.py), so a chunk
-is one short query in its own transaction, and the loop gets a turn between chunks.
+A chunk is one short query in its own transaction: the one SQLite connection (on its own
+thread, storage/sqlite_thread.py) is never held for a whole export, so units of work that
+queue for it get their turn between chunks.
 """
 
 from __future__ import annotations

@@ -1,8 +1,13 @@
-"""The unit of work: one session, one transaction, rolled back unless committed."""
+"""The unit of work: one session, one transaction, rolled back unless committed.
+
+Repositories are made when a use case first asks for one: most units of work touch three or
+four of the thirteen.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,27 +42,17 @@ class SqlUnitOfWork:
         factory: Callable[[], AsyncSession],
         clock: Clock,
         on_outbox: Callable[[], None] | None = None,
+        *,
+        marks: bool = True,
     ) -> None:
         self._factory = factory
         self._clock = clock
         self._on_outbox = on_outbox
+        self._marks = marks
 
     async def __aenter__(self) -> Self:
         self.session = self._factory()
         await self.session.begin()
-        self.customers = SqlCustomers(self.session)
-        self.staff = SqlStaff(self.session)
-        self.departments = SqlDepartments(self.session)
-        self.tickets = SqlTickets(self.session)
-        self.events = SqlEvents(self.session)
-        self.outbox = SqlOutbox(self.session, self._clock.now())
-        self.conversations = SqlConversations(self.session)
-        self.counters = SqlCounters(self.session)
-        self.cards = SqlCards(self.session)
-        self.collaborations = SqlCollaborations(self.session)
-        self.polls = SqlPolls(self.session)
-        self.invites = SqlInvites(self.session)
-        self.digests = SqlDigests(self.session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -67,29 +62,106 @@ class SqlUnitOfWork:
         finally:
             await self.session.close()
 
+    @cached_property
+    def customers(self) -> SqlCustomers:
+        return SqlCustomers(self.session)
+
+    @cached_property
+    def staff(self) -> SqlStaff:
+        return SqlStaff(self.session)
+
+    @cached_property
+    def departments(self) -> SqlDepartments:
+        return SqlDepartments(self.session)
+
+    @cached_property
+    def tickets(self) -> SqlTickets:
+        return SqlTickets(self.session)
+
+    @cached_property
+    def events(self) -> SqlEvents:
+        return SqlEvents(self.session)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self.session, self._clock.now())
+
+    @cached_property
+    def conversations(self) -> SqlConversations:
+        return SqlConversations(self.session)
+
+    @cached_property
+    def counters(self) -> SqlCounters:
+        return SqlCounters(self.session)
+
+    @cached_property
+    def cards(self) -> SqlCards:
+        return SqlCards(self.session)
+
+    @cached_property
+    def collaborations(self) -> SqlCollaborations:
+        return SqlCollaborations(self.session)
+
+    @cached_property
+    def polls(self) -> SqlPolls:
+        return SqlPolls(self.session)
+
+    @cached_property
+    def invites(self) -> SqlInvites:
+        return SqlInvites(self.session)
+
+    @cached_property
+    def digests(self) -> SqlDigests:
+        return SqlDigests(self.session)
+
     async def commit(self) -> None:
         """Make everything written in this unit of work durable, outbox rows included.
 
         While an update is handled, the first commit also marks that update handled;
-        UpdateAlreadyHandled (nothing written) if it was handled before.
+        UpdateAlreadyHandled (nothing written) if it was handled before. A reading unit of
+        work marks nothing: the update is marked after its handlers (bot.serve).
         """
-        await inbox.mark_in(self.session, self._clock.now())
+        if self._marks:
+            await inbox.mark_in(self.session, self._clock.now())
         await self.session.commit()
-        inbox.committed()
-        if self.outbox.added and self._on_outbox is not None:
+        if self._marks:
+            inbox.committed()
+        queued = self.__dict__.get("outbox")
+        if queued is not None and queued.added and self._on_outbox is not None:
             self._on_outbox()
 
 
 class SqlUnitOfWorkFactory:
-    """Makes units of work on one engine; tells `on_outbox` when new messages are queued."""
+    """Makes units of work on one engine; tells `on_outbox` when new messages are queued.
+
+    `reading()` units of work go through `reader` (storage.db.reader_for): they never wait
+    for a writer, another process's included.
+    """
 
     def __init__(
-        self, engine: AsyncEngine, clock: Clock, on_outbox: Callable[[], None] | None = None
+        self,
+        engine: AsyncEngine,
+        clock: Clock,
+        on_outbox: Callable[[], None] | None = None,
+        *,
+        reader: AsyncEngine | None = None,
     ) -> None:
         self.engine = engine
+        self.reader = reader or engine
         self.clock = clock
         self.on_outbox = on_outbox
         self._sessions = session_factory(engine)
+        self._readers = session_factory(self.reader)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, self.clock, self.on_outbox)
+
+    def reading(self) -> SqlUnitOfWork:
+        """A unit of work that only reads."""
+        return SqlUnitOfWork(self._readers, self.clock, marks=False)
+
+    async def close(self) -> None:
+        """Release the database (the reader's connections too)."""
+        if self.reader is not self.engine:
+            await self.reader.dispose()
+        await self.engine.dispose()

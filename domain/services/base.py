@@ -33,31 +33,40 @@ class ServiceBase:
     clock: Clock
     policy: DeskPolicy
 
-    async def _actor(self, uow: UnitOfWork, sender: Sender, *, create: bool = True) -> Actor:
-        """Find who `sender` is; a first-time user becomes a customer (when `create`)."""
+    async def _actor(
+        self, uow: UnitOfWork, sender: Sender, *, create: bool = True, writes: bool = True
+    ) -> Actor:
+        """Find who `sender` is; a first-time user becomes a customer (when `create`).
+        Without `writes` (a reading unit of work) nothing is recorded: not a new name, not a
+        configured admin's first visit, not a new customer."""
         # Staff first: a customer who joins the desk (an invite) acts as staff from then on;
         # a deactivated staff member is served as the customer they may also be. Whom the
         # config names staff has a record from the start (StaffAdmin.apply_config).
         staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
         if staff is not None and staff.active:
-            if staff.name != sender.name and sender.name and staff.id is not None:
-                if not staff.name:  # made from config, first seen now: their language too
-                    staff.locale = self.policy.language_for(sender.language_code)
-                    await uow.staff.set_locale(staff.id, staff.locale)
-                # Telegram names change; staff see each other by their current one
-                await uow.staff.set_name(staff.id, sender.name)
-                staff.name = sender.name
+            if writes:
+                await self._refresh_staff(uow, staff, sender)
             return Actor(staff.role, staff.locale, staff=staff)
         customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
         if customer is not None:
             return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
-        if not create:
+        if not create or not writes:
             return Actor(Role.CUSTOMER, locale)
         customer = await self._register_customer(
             uow, name=sender.name, locale=locale, telegram_id=sender.telegram_id
         )
         return Actor(Role.CUSTOMER, locale, customer=customer)
+
+    async def _refresh_staff(self, uow: UnitOfWork, staff: Staff, sender: Sender) -> None:
+        """Telegram names change; staff see each other by their current one."""
+        if staff.name == sender.name or not sender.name or staff.id is None:
+            return
+        if not staff.name:  # made from config, first seen now: their language too
+            staff.locale = self.policy.language_for(sender.language_code)
+            await uow.staff.set_locale(staff.id, staff.locale)
+        await uow.staff.set_name(staff.id, sender.name)
+        staff.name = sender.name
 
     async def _register_customer(
         self,

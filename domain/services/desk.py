@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from domain import intake, logcontext
+from domain import delivery, intake, logcontext
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender
@@ -231,7 +231,8 @@ class Desk(ServiceBase):
             if pending:  # an older message still waiting for "which ticket?" is dropped
                 await uow.conversations.delete(sender.telegram_id)
             ticket = await self._append(uow, customer, tickets[0], body, attachments)
-            return Appended(actor.locale, ticket)
+            marked = _mark_received(uow, customer, actor.locale, ticket, value)
+            return Appended(actor.locale, ticket, marked)
         pending = {"body": body, "attachments": [a.to_dict() for a in attachments]}
         await uow.conversations.put(
             Conversation(sender.telegram_id, PICK, pending, self.clock.now())
@@ -292,25 +293,24 @@ class Desk(ServiceBase):
     # -- /my ----------------------------------------------------------------------------------
 
     async def my_tickets(self, sender: Sender) -> TicketList | StaffOnly:
-        """The customer's tickets, newest first."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender)
-            if actor.customer is None or actor.customer.id is None:
-                await uow.commit()
+        """The customer's tickets, newest first (reading only: a list changes nothing)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
+            if actor.role is not Role.CUSTOMER:
                 return StaffOnly(actor.locale, actor.role)
+            if actor.customer is None or actor.customer.id is None:
+                return TicketList(actor.locale, [])  # not a customer yet: no tickets
             tickets = list(await uow.tickets.list_for_customer(actor.customer.id))
-            await uow.commit()
         return TicketList(actor.locale, tickets)
 
     async def ticket_detail(self, sender: Sender, number: str) -> TicketDetail:
-        """One of the customer's tickets with the history they may see."""
-        async with self.uow() as uow:
-            actor = await self._actor(uow, sender)
+        """One of the customer's tickets with the history they may see (reading only)."""
+        async with self.uow.reading() as uow:
+            actor = await self._actor(uow, sender, writes=False)
             customer = self._require_customer(actor)
             ticket = await self._own_ticket(uow, customer, number)
             assert ticket.id is not None
             history = list(await uow.events.list_for_ticket(ticket.id, customer_visible_only=True))
-            await uow.commit()
         return TicketDetail(actor.locale, ticket, history, ticket.status is Status.NEW)
 
     async def withdraw(self, sender: Sender, number: str) -> Withdrawn:
@@ -366,6 +366,20 @@ def relay_notices(
             )
         )
     return notices
+
+
+def _mark_received(
+    uow: UnitOfWork, customer: Customer, locale: str, ticket: Ticket, value: intake.Input
+) -> bool:
+    """Queue the "we have it" reaction on the customer's message; False when there is no
+    message to mark (the customer is then told in words)."""
+    message_id = getattr(value, "message_id", None)
+    if message_id is None or customer.telegram_id is None:
+        return False
+    uow.outbox.add(
+        Notice(customer.telegram_id, delivery.RECEIVED, locale, {"message_id": message_id})
+    )
+    return True
 
 
 def _as_message(value: intake.Input) -> tuple[str | None, list[Attachment]] | None:

@@ -65,6 +65,18 @@ class Press:
         return self.ticket.number
 
 
+# The key of an outcome that needs no words now (a reply is confirmed once delivered).
+QUIET = ""
+
+
+def _receipt(staff: Staff, value: intake.Input) -> dict[str, Any] | None:
+    """Where the "delivered" mark of a staff message goes: on the message itself."""
+    message_id = getattr(value, "message_id", None)
+    if message_id is None:
+        return None
+    return {"chat_id": staff.telegram_id, "message_id": message_id, "locale": staff.locale}
+
+
 @dataclass(slots=True)
 class StaffView:
     """What a staff use case hands back: a catalog key and its values, maybe choices."""
@@ -430,6 +442,7 @@ class StaffDesk(ServiceBase):
             event = Work.reply(ticket, staff.id, body, attachments, now, ask=act is Act.ASK)
             await self._record(uow, ticket, event)
             customer = await uow.customers.get(ticket.customer_id)
+            receipt = _receipt(staff, value)
             if customer is not None and customer.telegram_id is not None:
                 kind = "ticket.asked" if act is Act.ASK else "ticket.agent_reply"
                 for notice in relay_notices(
@@ -441,7 +454,11 @@ class StaffDesk(ServiceBase):
                     body=body,
                     attachments=attachments,
                 ):
+                    if receipt is not None:  # a reaction on it says "delivered", or a notice
+                        notice.params["receipt"] = receipt  # says why it was not
                     uow.outbox.add(notice)
+                if act is Act.REPLY and receipt is not None:
+                    return StaffView(locale, QUIET, {"number": number}, ticket=ticket)
             return StaffView(locale, f"staff.done.{act.value}", {"number": number}, ticket=ticket)
         if act is Act.NOTE:
             event = Work.note(ticket, staff.id, body, attachments, now)

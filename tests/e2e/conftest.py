@@ -1,11 +1,14 @@
-"""The `desk` fixture: the real bot on a fake Telegram."""
+"""The `desk` fixture: the real bot on a fake Telegram; `http`, a client of its endpoint."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
+from bot.app import runtime_of
+from bot.health import HealthServer
 from tests.e2e.dsl import DeskHarness
 from tests.fakes import FakeClock
 
@@ -29,3 +32,15 @@ async def two_departments(desk: DeskHarness) -> DeskHarness:
     desk.overrides.update(TWO_DEPARTMENTS)
     await desk.restart()
     return desk
+
+
+@pytest.fixture
+async def http(desk: DeskHarness) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the desk's endpoint, on a free port."""
+    server = HealthServer(runtime_of(desk.app), "127.0.0.1", 0)
+    port = await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            yield client
+    finally:
+        await server.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -15,18 +14,6 @@ from tests.e2e.dsl import DeskHarness, settings_for
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
 from tests.e2e.steps import file_ticket
 from tests.fakes import FakeClock
-
-
-@pytest.fixture
-async def http(desk: DeskHarness) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the desk's endpoint, on a free port."""
-    server = HealthServer(runtime_of(desk.app), "127.0.0.1", 0)
-    port = await server.start()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
-    finally:
-        await server.stop()
 
 
 async def metrics(http: httpx.AsyncClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
