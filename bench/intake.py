@@ -1,12 +1,14 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
-Both bots run in process on the same fake Bot API, both behind PTB's AIORateLimiter with the
-flood limits off; the desk on a fresh SQLite file. Each ticket is nine updates (/new, type,
-description, a photo, Done, Skip, shared contact, "not stopped", Submit); the outbox
-dispatcher runs after each Submit, as its job would, and its time counts as the desk's. The
-desk takes each update the way `feedback-desk run` does: it is stored in the inbox first,
-then handed to the handlers as the poller parsed it, and marked handled (bot.serve); the
-echo bot just handles it. Prints tickets/s, updates/s and p50/p99 update latency for both,
+Both bots run in process on the same fake Bot API, both behind the desk's PacedLimiter
+(PTB's rate limiter slot) with the flood limits off and the fake enforcing none either
+(this measures the bots' own cost, not Telegram's limits); the desk on a fresh SQLite file.
+Each ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact,
+"not stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and
+its time counts as the desk's. The desk takes each update the way `feedback-desk run` does:
+it is stored in the inbox first, then handed to the handlers as the poller parsed it, and
+marked handled (bot.serve); the echo bot just handles it. Prints tickets/s, updates/s and
+p50/p99 update latency for both,
 `ratio: X` = desk cost per update / echo cost per update, then the desk's own
 `cpu_ms_per_update` (the process's CPU time, every thread's: steadier than wall time on a
 shared machine), and last `intake_ms_per_update: X` and `statements_per_update: N` (every
@@ -37,7 +39,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     MessageHandler,
@@ -46,6 +47,7 @@ from telegram.ext import (
 
 from bot.app import build_application, runtime_of
 from bot.serve import handle_stored
+from handlers.pacing import FloodLimits, PacedLimiter, Pacer, Rate
 from storage.statements import StatementCounter
 from tests.conftest import _reset_postgres
 from tests.e2e import updates
@@ -83,10 +85,11 @@ TICKET: list[Step] = [
 ]
 
 
-def _unlimited() -> AIORateLimiter:
+def _unlimited() -> PacedLimiter:
     """The same limiter code path for both bots, with Telegram's flood limits switched off:
     the bench measures what an update costs, not how long the limiter makes it wait."""
-    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+    off = FloodLimits(private_chat=Rate(0), group=Rate(0), overall=Rate(0))
+    return PacedLimiter(Pacer(off, time.monotonic))
 
 
 async def _drive(
@@ -167,7 +170,7 @@ class CpuTime:
 
 async def run_desk(tickets: int, warmup: int, url: str) -> Measured:
     """The desk while timed."""
-    api = FakeBotApi()
+    api = FakeBotApi(limits=None)
     app = build_application(
         settings_for(url),
         token=TEST_TOKEN,
@@ -214,7 +217,7 @@ async def run_echo(
     tickets: int, warmup: int, steps: list[Step] = TICKET
 ) -> tuple[float, list[float]]:
     """The bare echo bot fed `steps` per user."""
-    api = FakeBotApi()
+    api = FakeBotApi(limits=None)
     app = (
         Application.builder()
         .token(TEST_TOKEN)

@@ -1,7 +1,7 @@
 """Relay latency: customer messages on claimed tickets, through the outbox to the agent, vs echo.
 
 The real Application runs in process on the fake Bot API and a fresh SQLite file, behind
-PTB's AIORateLimiter with the flood limits off (as in bench/intake.py). Not timed: every
+the desk's PacedLimiter with the flood limits off (as in bench/intake.py). Not timed: every
 customer files one ticket through /new, the dispatcher posts the cards to the staff chat, and
 one agent per ten tickets presses Claim on them. Timed: each customer sends plain text
 messages, round after round; a message counts from feeding its update until the dispatcher,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,15 +14,22 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    ContextTypes,
+    Defaults,
+)
 from telegram.request import BaseRequest
 
+from bot import staffing
 from bot.config import Settings
 from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
 from domain import logcontext
 from domain.clock import Clock, SystemClock
-from domain.people import Department, Role, Staff
+from domain.people import Department
 from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.exports import Exports
@@ -31,6 +41,7 @@ from domain.services.work import StaffDesk
 from handlers import setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
+from handlers.pacing import PacedLimiter, Pacer
 from storage import inbox
 from storage.db import create_engine, reader_for
 from storage.exports import SqlExports
@@ -73,6 +84,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
         languages=tuple(settings.desk.languages),
         default_language=settings.desk.default_language,
         admin_ids=frozenset(settings.desk.admins),
+        supervisors=staffing.supervisors(settings),
         calendar=settings.business_hours.calendar(timezone),
         sla=sla,
         satisfaction=settings.satisfaction.to_policy(),
@@ -95,31 +107,31 @@ class Runtime:
     outbox_store: SqlOutboxStore
     monitor: SqlMonitor
     inbox: SqlInbox
+    staffadmin: StaffAdmin
     metrics: Metrics = field(default_factory=Metrics)
     health_server: HealthServer | None = None
+    outbox_task: asyncio.Task[None] | None = None
     # "active" handles updates and runs the jobs; "standby" waits for the active one to go;
     # "stopping" finishes what it has in hand.
     role: str = "active"
 
     async def prepare(self) -> None:
-        """Bring the schema to head and the departments in line with config."""
+        """Bring the schema to head, the departments in line with config, and everyone the
+        config names admin or supervisor up to that role."""
         await upgrade(self.uow.engine)
         async with self.uow() as uow:
             for section in self.settings.departments:
-                department = await uow.departments.upsert(
-                    Department(section.code, section.name, section.staff_chat_id)
-                )
-                if section.supervisor is not None:
-                    await uow.staff.ensure(
-                        Staff(
-                            telegram_id=section.supervisor,
-                            name="",
-                            role=Role.SUPERVISOR,
-                            department_id=department.id,
-                            locale=self.settings.desk.default_language,
-                        )
+                await uow.departments.upsert(
+                    Department(
+                        section.code,
+                        section.name,
+                        section.staff_chat_id,
+                        names=dict(section.names),
+                        since=self.clock.now(),
                     )
+                )
             await uow.commit()
+        await self.staffadmin.apply_config()
 
     async def dispatch_outbox(self) -> DispatchReport:
         """Send what is due in the outbox now; returns what was done."""
@@ -158,11 +170,29 @@ class Runtime:
         return report
 
     def kick_outbox(self) -> None:
-        """Something was queued: run the dispatcher as soon as possible."""
-        job_queue = self.application.job_queue
-        if job_queue is None or job_queue.scheduler is None or not job_queue.scheduler.running:
-            return
-        job_queue.run_once(_outbox_job, 0, name=f"{OUTBOX_JOB}-kick")
+        """Something was queued: the dispatcher claims it now."""
+        self.dispatcher.kick()
+
+    def start_outbox(self) -> None:
+        """The active instance's dispatcher: runs until `stop_outbox`."""
+        if self.outbox_task is None or self.outbox_task.done():
+            self.outbox_task = asyncio.create_task(
+                self.dispatcher.serve(self.application.bot, self._count_dispatch),
+                name="outbox",
+            )
+
+    async def stop_outbox(self) -> None:
+        """Stop the dispatcher's lanes (rows in hand are given back) and its loop."""
+        task, self.outbox_task = self.outbox_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _count_dispatch(self, report: DispatchReport) -> None:
+        self.metrics.count_dispatch(report)
+        if report.sent or report.parked or report.retried:
+            log.debug("outbox lane", extra=describe(report))
 
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """Whether the database answers, this instance's role and the outbox backlog."""
@@ -259,8 +289,9 @@ def _own_context() -> None:
 
 
 async def _outbox_job(context: DeskContext) -> None:
-    _own_context()
-    await runtime_of(context.application).dispatch_outbox()
+    """The safety net: the dispatcher is woken by every commit that queues rows, and by
+    this job now and then in case a wake-up was missed."""
+    runtime_of(context.application).kick_outbox()
 
 
 async def _sla_job(context: DeskContext) -> None:
@@ -275,20 +306,25 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
-    rate_limiter: AIORateLimiter | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    flood_clock: Callable[[], float] = time.monotonic,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The desk's Application; `request` lets tests put a fake Bot API behind it.
 
-    `rate_limiter` defaults to Telegram's flood limits (30 messages/s, 20/min per group).
+    Telegram's flood limits are kept by the outbox's Pacer, which also sits in PTB's rate
+    limiter slot (`rate_limiter` replaces it, for benches). The Pacer counts seconds by
+    `flood_clock`: real time, or in tests a clock of its own, so that waiting for a chat's
+    next slot does not move the desk's business time.
     """
     clock = clock or SystemClock()
+    pacer = Pacer(settings.outbox.flood_limits(), flood_clock)
     builder = (
         ApplicationBuilder()
         .token(token or settings.token())
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or PacedLimiter(pacer))
         .context_types(ContextTypes(context=DeskContext))
         .updater(None)  # updates come from the inbox (bot.serve), not PTB's Updater
         .application_class(DeskApplication)
@@ -317,8 +353,9 @@ def build_application(
             batch_size=settings.outbox.batch_size,
             max_attempts=settings.outbox.max_attempts,
             lease_seconds=settings.outbox.lease_seconds,
-            private_chat_gap_seconds=settings.outbox.private_chat_gap_seconds,
+            interval_seconds=settings.outbox.interval_seconds,
         ),
+        pacer,
     )
     runtime = Runtime(
         settings,
@@ -333,6 +370,7 @@ def build_application(
         outbox_store,
         SqlMonitor(uow.reader),
         SqlInbox(engine),
+        StaffAdmin(uow, clock, policy),
     )
     runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
@@ -342,7 +380,7 @@ def build_application(
         satisfaction=runtime.satisfaction,
         policy=policy,
         kick_outbox=runtime.kick_outbox,
-        staffadmin=StaffAdmin(uow, clock, policy),
+        staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
         count_error=runtime.metrics.handler_errors.inc,
@@ -362,6 +400,7 @@ async def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     async with runtime.uow() as uow:
         members = await uow.staff.list_all()
     await setup.set_staff_commands(application, members)
+    runtime.start_outbox()
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _outbox_job,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bot import staffing
 from bot.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -225,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             settings.token()
         if args.command in ("run", "check-config"):
             settings.check_mode()
+            staffing.check(settings)
         if args.command == "set-webhook":
             if settings.webhook.url is None:
                 raise ConfigError(["webhook.url: missing; set-webhook needs the public url"])
@@ -234,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"config error: {line}", file=sys.stderr)
         return EXIT_CONFIG
     if args.command == "check-config":
+        for line in staffing.notes(settings):
+            print(f"config note: {line}")
         print("config ok")
         return 0
     if args.command == "db":

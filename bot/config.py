@@ -36,6 +36,7 @@ from domain.policy import ClockKind, SatisfactionPolicy, SlaPolicy
 from domain.policy import SlaTarget as Targets
 from domain.services.reporting import DigestPolicy
 from domain.ticket import FeedbackType, Priority
+from handlers.pacing import FloodLimits, Rate
 
 ENV_PREFIX = "FEEDBACK_DESK__"
 CONFIG_ENV = "FEEDBACK_DESK_CONFIG"
@@ -197,6 +198,9 @@ class BusinessHoursSection(Section):
 class DepartmentSection(Section):
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
     name: str
+    names: dict[Literal["en", "zh"], Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict
+    )
     types: list[FeedbackType]
     staff_chat_id: int | None = None
     supervisor: int | None = None
@@ -293,7 +297,17 @@ class OutboxSection(Section):
     batch_size: int = Field(default=50, ge=1, le=1000)
     max_attempts: int = Field(default=12, ge=1, le=100)
     lease_seconds: int = Field(default=120, ge=5, le=3600)
-    private_chat_gap_seconds: float = Field(default=1.0, ge=0, le=10)
+    private_chat_per_second: float = Field(default=1.0, ge=0, le=30)
+    group_per_minute: float = Field(default=18, ge=0, le=600)
+    overall_per_second: float = Field(default=25, ge=0, le=1000)
+
+    def flood_limits(self) -> FloodLimits:
+        """The pace the outbox keeps to, per chat and overall (0 turns a limit off)."""
+        return FloodLimits(
+            private_chat=Rate(self.private_chat_per_second, 3),
+            group=Rate(self.group_per_minute / 60, max(1, int(self.group_per_minute))),
+            overall=Rate(self.overall_per_second, max(1, int(self.overall_per_second))),
+        )
 
 
 class SatisfactionSection(Section):

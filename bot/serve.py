@@ -180,6 +180,7 @@ class Instance:
                     self._kick.set()
                     await worker
                 if self._started:
+                    await self.runtime.stop_outbox()
                     await self.runtime.dispatch_outbox()
                     await self.application.stop()
                     self._started = False
@@ -198,6 +199,7 @@ class Instance:
                     await task
         if self._started:
             with contextlib.suppress(Exception):
+                await self.runtime.stop_outbox()
                 await self.application.stop()
         with contextlib.suppress(Exception):
             await self.application.shutdown()

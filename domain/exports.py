@@ -16,9 +16,9 @@ MAX_DAYS = 366  # the longest range `/export` takes, in days
 CHART_WEEKS = 12
 CHUNK = 5000  # rows a query reads at once
 
-# The columns of an export, in order (the header keys are `export.column.<name>`). A source
-# yields rows with exactly these values, but the phone unmasked and the times in UTC.
-COLUMNS = (
+# The columns a source yields, in order: the phone unmasked, the times in UTC, the type,
+# channel, priority, status and department as codes.
+SOURCE_COLUMNS = (
     "number",
     "type",
     "channel",
@@ -41,6 +41,11 @@ COLUMNS = (
     "round",
     "score",
 )
+# Columns whose codes the reader gets in words; the codes follow at the end for machines.
+CODED = ("type", "channel", "priority", "status", "department")
+# The columns of an export file, in order (the header keys are `export.column.<name>`).
+COLUMNS = (*SOURCE_COLUMNS, *(f"{name}_code" for name in CODED))
+WORDS = tuple(COLUMNS.index(name) for name in CODED)
 PHONE = COLUMNS.index("phone")
 TIMES = tuple(
     COLUMNS.index(c) for c in COLUMNS[COLUMNS.index("created") : COLUMNS.index("ack_minutes")]
@@ -88,7 +93,7 @@ class ExportSource(Protocol):
         self, scope: ReportScope, start: datetime, end: datetime, *, chunk: int = CHUNK
     ) -> AsyncIterator[Sequence[Sequence[Any]]]:
         """The tickets filed in [start, end) in `scope`, oldest first, `chunk` at a time, as
-        COLUMNS (phone unmasked, times aware UTC, counted times in seconds)."""
+        SOURCE_COLUMNS (phone unmasked, times aware UTC, counted times in seconds)."""
         ...
 
     async def weekly(self, scope: ReportScope, weeks: Sequence[Week]) -> list[WeekFigures]:
@@ -138,8 +143,9 @@ def _minutes(seconds: int | None) -> int | None:
 
 
 def cells(row: Sequence[Any], zone: tzinfo) -> list[Any]:
-    """A source row as it goes into the file: the phone masked, times local, minutes."""
-    out = list(row)
+    """A source row as COLUMNS: the phone masked, times local, minutes, the codes repeated at
+    the end (the reader's words replace them in their own columns: the adapter's part)."""
+    out = [*row, *(row[i] for i in WORDS)]
     out[PHONE] = mask_phone(out[PHONE])
     for i in TIMES:
         out[i] = _local(out[i], zone)

@@ -90,9 +90,10 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A plain text message."""
+    """A plain text message (`message_id`: the Telegram message, when there is one)."""
 
     text: str
+    message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ class Media:
 
     attachment: Attachment
     caption: str | None = None
+    message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

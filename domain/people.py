@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,6 +17,8 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
+# In a name given per language, the key of the name for languages without their own.
+ANY_LANGUAGE = "*"
 
 
 @dataclass(slots=True)
@@ -45,6 +47,14 @@ class Staff:
     active: bool = True
     locale: str = "en"
     id: int | None = None
+    since: datetime | None = None  # when they became staff (None: before it was recorded)
+
+    @property
+    def heads_department(self) -> bool:
+        """A head of their department: its supervisor, or an admin who belongs to it (the
+        config made its supervisor an admin too): escalations, second rounds and the
+        department's weekly digest reach them."""
+        return self.department_id is not None and self.role in (Role.SUPERVISOR, Role.ADMIN)
 
     @property
     def first_name(self) -> str:
@@ -60,6 +70,17 @@ class Department:
     name: str
     staff_chat_id: int | None = None
     id: int | None = None
+    names: dict[str, str] = field(default_factory=dict)  # language -> name, where it differs
+    since: datetime | None = None  # when the desk made it (None: before it was recorded)
+
+    def label(self) -> dict[str, str]:
+        """Its name in every language, as a text's parameter (JSON-ready): the reader's
+        language picks one (`ANY_LANGUAGE` for the languages without their own)."""
+        return {ANY_LANGUAGE: self.name, **self.names}
+
+    def name_in(self, locale: str) -> str:
+        """Its name in `locale`."""
+        return self.names.get(locale, self.name)
 
 
 @dataclass(frozen=True, slots=True)

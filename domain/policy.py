@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.calendar import AroundTheClock, BusinessCalendar, WorkClock
 from domain.durations import Span, parse_span, working_time
+from domain.roles import Configured, configured
 from domain.ticket import FeedbackType, Priority
 
 
@@ -124,6 +125,8 @@ class DeskPolicy:
     languages: tuple[str, ...] = ("en", "zh")
     default_language: str = "en"
     admin_ids: frozenset[int] = frozenset()
+    # Telegram id -> code of the department the config has them head
+    supervisors: Mapping[int, str] = field(default_factory=dict)
     # Business hours; left out, Monday to Friday 09:00-18:00 in `timezone` (never None
     # once constructed).
     calendar: BusinessCalendar = None  # type: ignore[assignment]
@@ -133,6 +136,10 @@ class DeskPolicy:
     def __post_init__(self) -> None:
         if self.calendar is None:
             object.__setattr__(self, "calendar", BusinessCalendar(self.timezone))
+
+    def configured(self) -> dict[int, Configured]:
+        """Everyone the config file names admin or supervisor, by Telegram id."""
+        return configured(self.admin_ids, self.supervisors)
 
     def department_for(self, feedback_type: FeedbackType) -> str:
         """The department code that handles `feedback_type`."""

@@ -79,28 +79,40 @@ class OutboxItem:
     params: dict[str, Any]
     attempts: int
     ticket_id: int | None = None
+    urgency: int = 1
+    card_id: int | None = None
 
 
 class OutboxStore(Protocol):
     """The delivery side of the outbox: claim due rows, record what happened to each."""
 
     async def claim_due(
-        self, *, now: datetime, limit: int, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease_seconds: int,
+        per_chat: int | None = None,
+        skip_chats: Sequence[int] = (),
     ) -> list[OutboxItem]: ...
-    async def release(self, ids: list[int]) -> None: ...
-    async def sending(self, item_id: int) -> None: ...
+    async def release(self, ids: Sequence[int]) -> None: ...
+    async def sending(self, ids: Sequence[int]) -> None: ...
     async def mark_sent(
         self,
-        item_id: int,
+        ids: int | Sequence[int],
         *,
         message_id: int | None,
         now: datetime,
         card_id: int | None = None,
+        shown: str | None = None,
         first_response_of: int | None = None,
+        follow_up: Sequence[Notice] = (),
     ) -> None: ...
-    async def card_message_id(self, card_id: int) -> int | None: ...
-    async def retry(self, item_id: int, *, at: datetime, error: str) -> None: ...
-    async def park(self, item_id: int, *, error: str, now: datetime) -> None: ...
+    async def card_shown(self, card_id: int) -> tuple[int | None, str | None]: ...
+    async def retry(self, ids: Sequence[int], *, at: datetime, error: str) -> None: ...
+    async def park(
+        self, ids: Sequence[int], *, error: str, now: datetime, follow_up: Sequence[Notice] = ()
+    ) -> None: ...
     async def backlog(self, *, now: datetime) -> int: ...
 
 

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from domain.errors import InvalidInput
+from domain.people import Department
 from domain.ticket import EventKind, Priority
 
 MAX_RANGE_DAYS = 366
@@ -325,7 +326,15 @@ class ReportScope:
     """One department (its id and code) or the whole desk (None)."""
 
     department_id: int | None = None
-    department: str | None = None
+    department: str | None = None  # its code
+    name: dict[str, str] | None = None  # its name per language (Department.label)
+
+    @classmethod
+    def of(cls, department: Department | None) -> ReportScope:
+        """The scope of `department`; None: the whole desk."""
+        if department is None:
+            return cls()
+        return cls(department.id, department.code, department.label())
 
 
 @dataclass(frozen=True, slots=True)

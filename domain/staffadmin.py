@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain import roles
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.people import STAFF_ROLES, Department, Role, Staff
 from domain.permissions import Act, may
 from domain.ports import Invite
+from domain.roles import Configured
 from domain.ticket import FeedbackType
 
 PAYLOAD_PREFIX = "inv_"  # `/start inv_<token>`
@@ -66,7 +68,7 @@ def require_inviter(inviter: Staff) -> Staff:
     """The actor may create invites at all (admins, supervisors)."""
     require_active_staff(inviter)
     if not may(inviter, Act.INVITE):
-        raise NotAllowed("invite.refused_role", role=inviter.role.value)
+        raise NotAllowed("invite.refused_role", role=inviter.role)
     return inviter
 
 
@@ -81,18 +83,18 @@ def invite_department(
     if inviter.role is not Role.ADMIN:
         # a supervisor: agents only, only into their own department
         if role is not Role.AGENT:
-            raise NotAllowed("invite.agents_only", role=role.value)
+            raise NotAllowed("invite.agents_only", role=role)
         if inviter.department_id is None:
             raise NotAllowed("invite.no_own_department")
         if department is not None and department.id != inviter.department_id:
-            raise NotAllowed("invite.other_department", department=department.code)
+            raise NotAllowed("invite.other_department", department=department.label())
         return inviter.department_id
     if role is Role.ADMIN:
         if department is not None:
             raise InvalidInput("invite.admin_no_department")
         return None
     if department is None:
-        raise InvalidInput("invite.department_needed", role=role.value)
+        raise InvalidInput("invite.department_needed", role=role, role_code=role.value)
     return department.id
 
 
@@ -132,14 +134,14 @@ def roster_scope(viewer: Staff) -> int | None:
         return None
     if viewer.role is Role.SUPERVISOR and viewer.department_id is not None:
         return viewer.department_id
-    raise NotAllowed("staffadmin.refused_role", role=viewer.role.value)
+    raise NotAllowed("staffadmin.refused_role", role=viewer.role)
 
 
 def require_manager(actor: Staff) -> Staff:
     """The actor may change the roster and departments (admins)."""
     require_active_staff(actor)
     if not may(actor, Act.MANAGE_STAFF):
-        raise NotAllowed("staffadmin.refused_role", role=actor.role.value)
+        raise NotAllowed("staffadmin.refused_role", role=actor.role)
     return actor
 
 
@@ -147,7 +149,7 @@ def require_binder(actor: Staff | None) -> Staff:
     """The actor may bind a group as a department's staff chat (admins)."""
     staff = require_active_staff(actor)
     if not may(staff, Act.BIND):
-        raise NotAllowed("staffadmin.bind_refused", role=staff.role.value)
+        raise NotAllowed("staffadmin.bind_refused", role=staff.role)
     return staff
 
 
@@ -155,15 +157,32 @@ def _active_admins(roster: Sequence[Staff]) -> list[Staff]:
     return [s for s in roster if s.active and s.role is Role.ADMIN]
 
 
-def check_deactivate(
-    actor: Staff, target: Staff, roster: Sequence[Staff], *, config_admin: bool = False
+def check_config_floor(
+    target: Staff, wanted: Configured | None, role: Role | None, heads: object = ""
 ) -> None:
-    """Nobody deactivates themselves, the last active admin, or an admin named in the
-    config file (the config wins: they are the way back in)."""
+    """The config file's role is a floor the bot does not lower: NotAllowed when `role` (None:
+    deactivated) is below what the config makes `target` (`heads`: the department it has
+    them head, as shown)."""
+    if wanted is None or not roles.below_config(wanted, role):
+        return
+    if wanted.role is Role.ADMIN:
+        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    raise NotAllowed("staffadmin.config_supervisor", name=target.name, department=heads)
+
+
+def check_deactivate(
+    actor: Staff,
+    target: Staff,
+    roster: Sequence[Staff],
+    *,
+    configured: Configured | None = None,
+    heads: object = "",
+) -> None:
+    """Nobody deactivates themselves, the last active admin, or a person the config file
+    names admin or supervisor (the config wins: it is the way back in)."""
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
-    if config_admin:
-        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    check_config_floor(target, configured, None, heads)
     if not target.active:
         raise InvalidInput("staffadmin.already_inactive", name=target.name)
     if target.role is Role.ADMIN and len(_active_admins(roster)) <= 1:
@@ -176,30 +195,38 @@ def check_role_change(
     role: Role,
     roster: Sequence[Staff],
     *,
-    config_admin: bool = False,
+    configured: Configured | None = None,
+    heads: object = "",
 ) -> None:
-    """A new role for `target`: not one's own nor a config admin's, never leaving the desk
-    without an admin; agents and supervisors need a department."""
+    """A new role for `target`: not one's own nor below what the config file names them,
+    never leaving the desk without an admin; agents and supervisors need a department."""
     if role not in STAFF_ROLES:
         raise InvalidInput("staffadmin.bad_role")
     if target.id == actor.id:
         raise NotAllowed("staffadmin.not_yourself")
-    if config_admin:
-        raise NotAllowed("staffadmin.config_admin", name=target.name)
+    check_config_floor(target, configured, role, heads)
     if target.role is role:
-        raise InvalidInput("staffadmin.same_role", name=target.name, role=role.value)
+        raise InvalidInput("staffadmin.same_role", name=target.name, role=role)
     if target.role is Role.ADMIN and target.active and len(_active_admins(roster)) <= 1:
         raise NotAllowed("staffadmin.last_admin")
     if role is not Role.ADMIN and target.department_id is None:
         raise InvalidInput("staffadmin.department_first", name=target.name)
 
 
-def check_department_change(target: Staff, department: Department) -> None:
-    """A new department for `target`."""
+def check_department_change(
+    target: Staff,
+    department: Department,
+    *,
+    configured: Configured | None = None,
+    heads: object = "",
+) -> None:
+    """A new department for `target`, not away from the one the config has them head."""
     if target.department_id == department.id:
         raise InvalidInput(
-            "staffadmin.same_department", name=target.name, department=department.name
+            "staffadmin.same_department", name=target.name, department=department.label()
         )
+    if configured is not None and configured.department is not None:
+        raise NotAllowed("staffadmin.config_supervisor", name=target.name, department=heads)
 
 
 # -- results --------------------------------------------------------------------------------

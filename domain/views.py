@@ -102,10 +102,12 @@ class Cancelled:
 
 @dataclass(slots=True)
 class Appended:
-    """A customer message went onto a ticket."""
+    """A customer message went onto a ticket; `marked` when a reaction on their message
+    (queued in the outbox) tells them, so no reply is needed."""
 
     locale: str
     ticket: Ticket
+    marked: bool = False
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from telegram import InputFile, Update
 from domain.exports import ReportScope, WeekFigures
 from domain.ticket import FeedbackType
 from handlers.context import DeskContext, sender_of
-from handlers.i18n import t
+from handlers.i18n import in_language, t
 
 FONT_PACKAGE = "cvttf_NotoSansCJK_Regular"
 FALLBACK_FONT = "DejaVu Sans"
@@ -61,7 +61,9 @@ def _text(locale: str, key: str, **params: object) -> str:
 
 
 def scope_name(locale: str, scope: ReportScope) -> str:
-    """The department's code, or the whole desk, as a title says it."""
+    """The department's name, or the whole desk, as a title says it."""
+    if scope.name is not None:
+        return in_language(locale, scope.name)
     return scope.department or _text(locale, "chart.all_departments")
 
 

@@ -39,7 +39,9 @@ def _greeting_text(greeting: Greeting) -> str:
         role = t(greeting.locale, f"role.{greeting.role.value}")
         return t(greeting.locale, "start.staff", name=greeting.name, role=role)
     text = t(greeting.locale, "start.customer", name=greeting.name)
-    if greeting.open_tickets:
+    if greeting.open_tickets == 1:
+        text += "\n\n" + t(greeting.locale, "start.open_ticket")
+    elif greeting.open_tickets:
         text += "\n\n" + t(greeting.locale, "start.open_tickets", count=greeting.open_tickets)
     return text
 
@@ -170,6 +172,8 @@ def _replies(
         key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
         return [(t(locale, key), ReplyKeyboardRemove())]
     if isinstance(outcome, Appended):
+        if outcome.marked:  # a reaction on their message says it, through the outbox
+            return []
         return [(t(locale, "message.added", number=outcome.ticket.number), None)]
     if isinstance(outcome, ChooseTicket):
         markup = keyboards.ticket_buttons(locale, outcome.tickets, Verb.PICK, with_status=False)

@@ -12,17 +12,17 @@ import asyncio
 import csv
 import html
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from telegram import InputFile, Update
 
-from domain.exports import CHUNK, COLUMNS, TIMES, ExportSource, ReportScope, cells
+from domain.exports import CHUNK, COLUMNS, TIMES, WORDS, ExportSource, ReportScope, cells
 from domain.policy import DeskPolicy
 from handlers.context import DeskContext, sender_of
-from handlers.i18n import t
+from handlers.i18n import in_language, t
 from handlers.xlsx import StreamingXlsx
 
 TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload to Telegram's cloud Bot API
@@ -38,12 +38,42 @@ def upload_limit(base_url: str) -> int:
 UPLOAD_TIMEOUT = 300.0  # seconds to send one file
 WIDTHS = {"number": 20, "department": 16, "assignee": 16, "customer": 18, "phone": 18}
 TIME_WIDTH = 19
+# the catalog section of each coded column's words (statuses as staff say them)
+SECTIONS = {"type": "type", "channel": "channel", "priority": "priority", "status": "staff.status"}
+
+
+class Words:
+    """The codes of an export row in the reader's words: a type, channel, priority, the status
+    as staff say it, the department's name."""
+
+    def __init__(self, locale: str, departments: Mapping[str, Mapping[str, str]]) -> None:
+        self.locale = locale
+        self.departments = departments
+        self._known: dict[tuple[int, str], str] = {}
+
+    def __call__(self, index: int, code: str | None) -> str | None:
+        if code is None:
+            return None
+        found = self._known.get((index, code))
+        if found is None:
+            found = self._known[(index, code)] = self._word(index, code)
+        return found
+
+    def _word(self, index: int, code: str) -> str:
+        column = COLUMNS[index]
+        if column == "department":
+            names = self.departments.get(code)
+            return in_language(self.locale, names) if names else code
+        return _plain(self.locale, f"{SECTIONS[column]}.{code}")
 
 
 class _Files:
     """The CSV and the XLSX being written, row by row."""
 
-    def __init__(self, csv_path: Path, xlsx_path: Path, headers: list[str], sheet: str) -> None:
+    def __init__(
+        self, csv_path: Path, xlsx_path: Path, headers: list[str], sheet: str, words: Words
+    ) -> None:
+        self._words = words
         self._csv_file = csv_path.open("w", newline="", encoding="utf-8-sig")  # Excel: UTF-8
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow(headers)
@@ -57,6 +87,8 @@ class _Files:
         """Both files get `rows`; how many."""
         for row in rows:
             values = cells(row, zone)
+            for index in WORDS:
+                values[index] = self._words(index, values[index])
             self._csv.writerow(values)
             self._xlsx.append(values)
         return len(rows)
@@ -86,15 +118,18 @@ async def write_export(
     folder: Path,
     locale: str = "en",
     *,
+    departments: Mapping[str, Mapping[str, str]] | None = None,
     chunk: int = CHUNK,
 ) -> tuple[Path, Path, int]:
     """Write the tickets of `scope` filed in [start, end) to a CSV and an XLSX in `folder`,
-    headers in `locale`, times in the desk's time zone, phones masked. Returns both paths
+    headers and values in `locale` (`departments`: code -> name per language), the codes in
+    columns of their own, times in the desk's time zone, phones masked. Returns both paths
     and the number of tickets. Never holds more than one chunk of rows."""
     stem = file_stem(scope, start, end, policy.timezone)
     csv_path, xlsx_path = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
     headers = [_plain(locale, f"export.column.{c}") for c in COLUMNS]
-    files = _Files(csv_path, xlsx_path, headers, _plain(locale, "export.sheet"))
+    words = Words(locale, departments or {})
+    files = _Files(csv_path, xlsx_path, headers, _plain(locale, "export.sheet"), words)
     count = 0
     writing: asyncio.Future[int] | None = None
     try:
@@ -132,6 +167,7 @@ async def export(update: Update, context: DeskContext) -> None:
             plan.days.end,
             Path(folder),
             plan.locale,
+            departments=plan.departments,
         )
         count = paths[2]
         if count == 0:

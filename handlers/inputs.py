@@ -43,13 +43,13 @@ def from_message(message: Message) -> Input:
         return ContactShared(message.contact.phone_number, own)
     attachment = _attachment(message)
     if attachment is not None and message.sticker is None:
-        return Media(attachment, message.caption)
+        return Media(attachment, message.caption, message.message_id)
     if message.text is not None:
         if message.text.strip() in SKIP_CONTACT:
             return Choice(Step.CONTACT, "skip")
         if not message.text.strip():
             return Unsupported("empty")
-        return Text(message.text)
+        return Text(message.text, message.message_id)
     if message.sticker is not None:
         return Unsupported("sticker")
     if message.location is not None or message.venue is not None:

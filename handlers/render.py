@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import ReplyKeyboardRemove
 
+from domain import delivery
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
@@ -19,8 +20,9 @@ from domain.ticket import (
     title_from,
 )
 from domain.views import FILED_NOTICE, IntakeView, TicketDetail, promise_from
-from handlers import keyboards, render_staffadmin
+from handlers import keyboards, render_report, render_staffadmin
 from handlers.i18n import Safe, t
+from handlers.timewords import clock_words
 
 SUMMARY_DESCRIPTION_CHARS = 700
 HISTORY_BODY_CHARS = 300
@@ -181,15 +183,6 @@ SENDERS = {
 }
 
 
-def clock_words(locale: str, seconds: int) -> str:
-    """`2 h 05 min`, `40 min`: counted time (working time for business-hours tickets)."""
-    minutes = max(0, seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return t(locale, "time.hours_minutes", h=hours, m=f"{minutes:02d}")
-    return t(locale, "time.minutes", m=minutes)
-
-
 def card_text(locale: str, params: dict[str, Any]) -> str:
     """A ticket card: what staff need to decide at a glance."""
     lines = [
@@ -198,7 +191,7 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
             "card.head",
             number=params["number"],
             priority=t(locale, f"priority.{params['priority']}"),
-            status=t(locale, f"status.{params['status']}"),
+            status=t(locale, f"staff.status.{params['status']}"),
         ),
         t(
             locale,
@@ -219,10 +212,11 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         key = "card.due" if params.get("due_target") == "acknowledge" else "card.due_resolve"
         line = t(locale, key, due=params["due"])
         left = params.get("left_seconds")
-        if left is not None and left >= 0:
+        if left is not None and left > 0:
             line += " · " + t(locale, "card.left", left=Safe(clock_words(locale, left)))
-        elif left is not None:
-            line += " · " + t(locale, "card.overdue", by=Safe(clock_words(locale, -left)))
+        elif left is not None:  # due now is missed: at least a second late, never zero
+            late = clock_words(locale, max(1, -left))
+            line += " · " + t(locale, "card.overdue", by=Safe(late))
         lines.append(line)
     lines.append(t(locale, "card.attachments", count=params.get("attachments", 0)))
     if params.get("assignee"):
@@ -280,6 +274,14 @@ def notice(
             "send_message",
             {"text": filed(locale, params), "reply_markup": ReplyKeyboardRemove()},
         )
+    if kind in (delivery.RECEIVED, delivery.DELIVERED):
+        emoji = t(locale, kind)  # the catalog's reaction for "we have it" / "delivered"
+        return Outgoing(
+            "set_message_reaction", {"message_id": params["message_id"], "reaction": emoji}
+        )
+    if kind == delivery.UNDELIVERED:
+        key = f"notice.undelivered_{params['reason']}"
+        return Outgoing("send_message", {"text": t(locale, key, number=params["number"])})
     if kind == "card":
         text = card_text(locale, params)
         markup = keyboards.card(locale, params)
@@ -357,7 +359,5 @@ def notice(
     if kind.startswith("staffadmin."):
         return render_staffadmin.notice(kind, locale, params)
     if kind == "report.digest":
-        from handlers import render_report  # it uses clock_words from here
-
         return Outgoing("send_message", {"text": render_report.digest(locale, params)[:4096]})
     raise ValueError(f"no renderer for outbox kind {kind!r}")

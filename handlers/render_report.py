@@ -9,6 +9,7 @@ from typing import Any
 from domain import report
 from domain.report import AgentRow, Figures, Period, Ratio, Report, Timing
 from handlers.i18n import Safe, t
+from handlers.timewords import clock_words
 
 MESSAGE_LIMIT = 4000
 AGENTS_SHOWN = 10
@@ -16,7 +17,7 @@ BREAKDOWNS = (
     ("type", "by_type", "type"),
     ("channel", "by_channel", "channel"),
     ("priority", "by_priority", "priority"),
-    ("status", "by_status", "status"),
+    ("status", "by_status", "staff.status"),
 )
 Fmt = Callable[[float], str]
 
@@ -66,7 +67,8 @@ def _dates(locale: str, period: Period) -> str:
 
 
 def _head(locale: str, value: Report) -> str:
-    scope = value.scope.department or t(locale, "report.all_departments")
+    scope: object = value.scope.name or value.scope.department
+    scope = scope or t(locale, "report.all_departments")
     return t(
         locale,
         "report.head",
@@ -121,19 +123,13 @@ def _breakdown(
 
 def _timing(locale: str, name: str, now: Timing, before: Timing) -> list[str]:
     def fmt(seconds: float) -> str:
-        return _clock_words(locale, round(seconds))
+        return clock_words(locale, seconds)
 
     label = t(locale, f"report.time_{name}")
     return [
         _line(locale, t(locale, "report.mean", what=label), now.mean, before.mean, fmt),
         _line(locale, t(locale, "report.median", what=label), now.median, before.median, fmt),
     ]
-
-
-def _clock_words(locale: str, seconds: int) -> str:
-    from handlers.render import clock_words  # render imports this module for the outbox
-
-    return clock_words(locale, seconds)
 
 
 def _ratio(locale: str, name: str, now: Ratio, before: Ratio, tail: str = "report.of") -> str:
@@ -200,7 +196,7 @@ def _agent_values(locale: str, agent: AgentRow) -> dict[str, str]:
         "handled": str(agent.handled),
         "responses": str(agent.first_responses),
         "resolved": str(agent.resolved),
-        "resolve": _clock_words(locale, round(agent.resolve_median))
+        "resolve": clock_words(locale, agent.resolve_median)
         if agent.resolve_median is not None
         else none,
         "score": _score(agent.satisfaction_mean) if agent.satisfaction_mean is not None else none,
@@ -208,6 +204,13 @@ def _agent_values(locale: str, agent: AgentRow) -> dict[str, str]:
 
 
 def digest(locale: str, params: dict[str, Any]) -> str:
-    """The weekly digest: a heading and last week's report."""
+    """The weekly digest: a heading and last week's report; a week without tickets in one
+    line."""
     value = Report.from_dict(params)
+    if value.current.tickets == 0:
+        period = value.period
+        dates = {"first": period.first.isoformat(), "last": period.last.isoformat()}
+        if value.scope.name is None:
+            return t(locale, "report.digest_empty", **dates)
+        return t(locale, "report.digest_empty_department", department=value.scope.name, **dates)
     return t(locale, "report.digest_head") + "\n" + text(locale, value)

@@ -24,7 +24,7 @@ from domain.staffadmin import (
     StaffCard,
 )
 from handlers.callback_data import Verb, encode
-from handlers.i18n import t
+from handlers.i18n import Safe, t
 
 if TYPE_CHECKING:
     from handlers.render import Outgoing
@@ -61,7 +61,7 @@ def invite_created(view: InviteCreated, link: str, zone: tzinfo) -> str:
     }
     if view.department is None:
         return t(view.locale, "invite.created_admin", **params)
-    return t(view.locale, "invite.created", department=view.department.name, **params)
+    return t(view.locale, "invite.created", department=view.department.label(), **params)
 
 
 def accepted(view: Joined | AlreadyStaff) -> str:
@@ -71,11 +71,13 @@ def accepted(view: Joined | AlreadyStaff) -> str:
         return t(view.locale, "invite.already_staff", role=role)
     if view.department is None:
         return t(view.locale, "invite.joined_admin", role=role)
-    return t(view.locale, "invite.joined", role=role, department=view.department.name)
+    return t(view.locale, "invite.joined", role=role, department=view.department.label())
 
 
 def _department_name(locale: str, entry: RosterEntry) -> str:
-    return entry.department.name if entry.department else t(locale, "staffadmin.no_department")
+    if entry.department is None:
+        return t(locale, "staffadmin.no_department")
+    return entry.department.name_in(locale)
 
 
 def _state(locale: str, active: bool) -> str:
@@ -91,7 +93,7 @@ def roster(view: Roster) -> tuple[str, InlineKeyboardMarkup | None]:
         head = t(
             locale,
             "staffadmin.list_department",
-            department=view.department.name,
+            department=view.department.label(),
             count=len(view.entries),
         )
     else:
@@ -158,7 +160,7 @@ def staff_card(view: StaffCard) -> tuple[str, InlineKeyboardMarkup]:
     ]
     moves = [
         InlineKeyboardButton(
-            t(locale, "staffadmin.button_move", name=d.name),
+            t(locale, "staffadmin.button_move", name=d.label()),
             callback_data=encode(Verb.STAFF_DEPARTMENT, sid, str(d.id)),
         )
         for d in view.departments
@@ -198,16 +200,22 @@ def departments(view: DepartmentList) -> str:
             if department.staff_chat_id is not None
             else t(locale, "staffadmin.chat_unbound", code=department.code)
         )
-        supervisors = ", ".join(s.name or str(s.telegram_id) for s in info.supervisors)
+        names = ", ".join(s.name or str(s.telegram_id) for s in info.supervisors)
+        supervisors = t(
+            locale,
+            "staffadmin.supervisors",
+            count=len(info.supervisors),
+            names=names or t(locale, "staffadmin.nobody"),
+        )
         blocks.append(
             t(
                 locale,
                 "staffadmin.department",
-                name=department.name,
+                name=department.label(),
                 code=department.code,
                 types=types or t(locale, "staffadmin.nothing"),
                 chat=chat,
-                supervisors=supervisors or t(locale, "staffadmin.nobody"),
+                supervisors=Safe(supervisors),
                 count=info.active_staff,
             )
         )
@@ -219,7 +227,9 @@ def bound(view: Bound | ChooseDepartment) -> str:
     if isinstance(view, ChooseDepartment):
         codes = ", ".join(d.code for d in view.departments)
         return t(view.locale, "staffadmin.bind_choose", codes=codes)
-    return t(view.locale, "staffadmin.bound", name=view.department.name, code=view.department.code)
+    return t(
+        view.locale, "staffadmin.bound", name=view.department.label(), code=view.department.code
+    )
 
 
 def notice(kind: str, locale: str, params: dict[str, Any]) -> Outgoing:

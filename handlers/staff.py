@@ -9,7 +9,7 @@ from domain.errors import NotAllowed
 from domain.intake import Input
 from domain.people import Sender
 from domain.permissions import Act
-from domain.services.work import StaffView
+from domain.services.work import QUIET, StaffView
 from domain.ticket import Ticket
 from handlers import keyboards, render
 from handlers.callback_data import Action, Verb, encode
@@ -71,9 +71,9 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
     the group is a toast, as the edited card shows the rest.
     """
     chat = update.effective_chat
-    if chat is None:
-        return
     query = update.callback_query
+    if chat is None or (view.key == QUIET and query is None):
+        return
     in_group = chat.id != sender.telegram_id
     if view.intake is not None:
         if query is not None:

@@ -20,14 +20,14 @@ from storage.models import CustomerRow, DepartmentRow, PollRow, StaffRow, Ticket
 
 T = TicketRow
 
-# domain.exports.COLUMNS, then the keyset's id
+# domain.exports.SOURCE_COLUMNS, then the keyset's id
 _COLUMNS = (
     T.number,
     T.type,
     T.channel,
     T.priority,
     T.status,
-    DepartmentRow.name,
+    DepartmentRow.code,
     StaffRow.name,
     CustomerRow.number,
     func.coalesce(T.contact_phone, CustomerRow.phone),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -70,6 +71,8 @@ class DepartmentRow(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # language -> name
+    created_at: Mapped[datetime | None]  # None: made before the desk recorded it
 
 
 class StaffRow(Base):
@@ -82,6 +85,7 @@ class StaffRow(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime | None]  # None: made before the desk recorded it
 
 
 class CustomerRow(Base):
@@ -202,6 +206,7 @@ class OutboxRow(Base):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "chat_id", "id"),
         Index("ix_outbox_chat_message", "chat_id", "message_id"),
+        Index("ix_outbox_card", "card_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -218,6 +223,9 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+    # the order within its chat (domain.delivery.urgency) and the card it shows, if any
+    urgency: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    card_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ConversationRow(Base):
@@ -267,6 +275,8 @@ class TicketCardRow(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+    # a digest of the text and buttons the chat shows now: an equal edit is not sent
+    shown: Mapped[str | None] = mapped_column(String(64))
 
 
 class CollaborationRow(Base):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.ports import OutboxItem
+from domain.ports import Notice, OutboxItem
 from storage.db import session_factory
 from storage.models import OutboxRow, TicketCardRow, TicketRow
+from storage.repositories import SqlOutbox
 
 PENDING, SENT, PARKED = "pending", "sent", "parked"
+# A card state that a newer state of the same card replaced before it was sent.
+SUPERSEDED = "superseded"
 # Committed just before the Bot API call: a row still "sending" when the active instance
 # died may or may not have reached Telegram.
 SENDING = "sending"
@@ -28,28 +33,41 @@ class SqlOutboxStore:
         self._sessions = session_factory(engine)
 
     async def claim_due(
-        self, *, now: datetime, limit: int, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        lease_seconds: int,
+        per_chat: int | None = None,
+        skip_chats: Sequence[int] = (),
     ) -> list[OutboxItem]:
-        """Lease up to `limit` due rows, oldest first; none passes an earlier row of its chat."""
-        earlier = aliased(OutboxRow)
-        held_back = exists().where(
-            earlier.chat_id == OutboxRow.chat_id,
-            earlier.status == PENDING,
-            earlier.id < OutboxRow.id,
-            or_(earlier.next_attempt_at > now, earlier.lease_until > now),
-        )
-        due = (
-            select(OutboxRow.id)
+        """Lease up to `limit` due rows, at most `per_chat` of a chat (its most urgent, then
+        oldest), none of a chat in `skip_chats` or held by a lease or a retry; each card
+        first loses its queued states but the newest. Sorted by chat order (urgency, id)."""
+        ranked = (
+            select(
+                OutboxRow.id,
+                func.row_number()
+                .over(partition_by=OutboxRow.chat_id, order_by=(OutboxRow.urgency, OutboxRow.id))
+                .label("n"),
+            )
             .where(
                 OutboxRow.status == PENDING,
                 OutboxRow.next_attempt_at <= now,
                 or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
-                ~held_back,
+                OutboxRow.chat_id.not_in(_held_chats(now)),
+                OutboxRow.chat_id.not_in(list(skip_chats)),
             )
-            .order_by(OutboxRow.id)
+            .subquery()
+        )
+        due = (
+            select(ranked.c.id)
+            .where(ranked.c.n <= (per_chat or limit))
+            .order_by(ranked.c.id)
             .limit(limit)
         )
         async with self._sessions() as session, session.begin():
+            await session.execute(_supersede(now))
             ids = list(await session.scalars(due))
             if not ids:
                 return []
@@ -69,36 +87,38 @@ class SqlOutboxStore:
                     OutboxRow.params,
                     OutboxRow.attempts,
                     OutboxRow.ticket_id,
+                    OutboxRow.urgency,
+                    OutboxRow.card_id,
                 )
                 .execution_options(synchronize_session=False)
             )
             items = [OutboxItem(*row) for row in rows]
-        return sorted(items, key=lambda item: item.id)
+        return sorted(items, key=lambda item: (item.urgency, item.id))
 
-    async def _update(self, item_id: int, **values: object) -> None:
+    async def _update(self, ids: int | Sequence[int], **values: object) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == item_id)
+                .where(OutboxRow.id.in_(_ids(ids)))
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
 
-    async def release(self, ids: list[int]) -> None:
+    async def release(self, ids: Sequence[int]) -> None:
         """Give back leases of rows that were claimed but not tried."""
         if not ids:
             return
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(OutboxRow)
-                .where(and_(OutboxRow.id.in_(ids), OutboxRow.status == PENDING))
+                .where(and_(OutboxRow.id.in_(list(ids)), OutboxRow.status == PENDING))
                 .values(lease_until=None)
                 .execution_options(synchronize_session=False)
             )
 
-    async def sending(self, item_id: int) -> None:
-        """The Bot API call for this row starts now (committed before it is made)."""
-        await self._update(item_id, status=SENDING)
+    async def sending(self, ids: int | Sequence[int]) -> None:
+        """The Bot API call for these rows starts now (committed before it is made)."""
+        await self._update(ids, status=SENDING)
 
     async def take_over(self, resendable: tuple[str, ...]) -> tuple[int, int]:
         """Called when an instance becomes the active one, the only dispatcher: rows leased
@@ -132,19 +152,22 @@ class SqlOutboxStore:
 
     async def mark_sent(
         self,
-        item_id: int,
+        ids: int | Sequence[int],
         *,
         message_id: int | None,
         now: datetime,
         card_id: int | None = None,
+        shown: str | None = None,
         first_response_of: int | None = None,
+        follow_up: Sequence[Notice] = (),
     ) -> None:
-        """Telegram accepted the message: remember its id (on the card too, for edits), and
-        when it was the desk's first word to the customer, when that was."""
+        """Telegram accepted the message (one message for all of `ids`): remember its id
+        (on the card too, with what it shows, for edits); when it was the desk's first word
+        to the customer, when that was; and queue `follow_up` (the sender's receipt)."""
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == item_id)
+                .where(OutboxRow.id.in_(_ids(ids)))
                 .values(
                     status=SENT, message_id=message_id, sent_at=now, lease_until=None, error=None
                 )
@@ -153,14 +176,8 @@ class SqlOutboxStore:
             if card_id is not None and message_id is not None:
                 await session.execute(
                     update(TicketCardRow)
-                    .where(
-                        TicketCardRow.id == card_id,
-                        or_(
-                            TicketCardRow.message_id.is_(None),
-                            TicketCardRow.message_id != message_id,
-                        ),
-                    )
-                    .values(message_id=message_id)
+                    .where(TicketCardRow.id == card_id)
+                    .values(message_id=message_id, shown=shown)
                     .execution_options(synchronize_session=False)
                 )
             if first_response_of is not None:
@@ -172,19 +189,27 @@ class SqlOutboxStore:
                     .values(first_response_at=now)
                     .execution_options(synchronize_session=False)
                 )
+            await _queue(session, now, follow_up)
 
-    async def card_message_id(self, card_id: int) -> int | None:
-        """The Telegram message a card was sent as; None until it has been."""
+    async def card_shown(self, card_id: int) -> tuple[int | None, str | None]:
+        """The Telegram message a card was sent as (None until it has been) and the digest
+        of what it shows."""
         async with self._sessions() as session:
-            value = await session.scalar(
-                select(TicketCardRow.message_id).where(TicketCardRow.id == card_id)
-            )
-        return int(value) if value is not None else None
+            row = (
+                await session.execute(
+                    select(TicketCardRow.message_id, TicketCardRow.shown).where(
+                        TicketCardRow.id == card_id
+                    )
+                )
+            ).first()
+        if row is None:
+            return None, None
+        return (int(row[0]) if row[0] is not None else None), row[1]
 
-    async def retry(self, item_id: int, *, at: datetime, error: str) -> None:
+    async def retry(self, ids: int | Sequence[int], *, at: datetime, error: str) -> None:
         """A transient failure: try again at `at`."""
         await self._update(
-            item_id,
+            ids,
             status=PENDING,
             attempts=OutboxRow.attempts + 1,
             next_attempt_at=at,
@@ -192,17 +217,31 @@ class SqlOutboxStore:
             error=error[:1000],
         )
 
-    async def park(self, item_id: int, *, error: str, now: datetime) -> None:
-        """A permanent failure: keep the row with its reason, never try again."""
-        await self._update(
-            item_id,
-            status=PARKED,
-            attempts=OutboxRow.attempts + 1,
-            lease_until=None,
-            error=error[:1000],
-            sent_at=None,
-            next_attempt_at=now,
-        )
+    async def park(
+        self,
+        ids: int | Sequence[int],
+        *,
+        error: str,
+        now: datetime,
+        follow_up: Sequence[Notice] = (),
+    ) -> None:
+        """A permanent failure: keep the rows with their reason, never try again; queue
+        `follow_up` (telling the sender) in the same commit."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(_ids(ids)))
+                .values(
+                    status=PARKED,
+                    attempts=OutboxRow.attempts + 1,
+                    lease_until=None,
+                    error=error[:1000],
+                    sent_at=None,
+                    next_attempt_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            await _queue(session, now, follow_up)
 
     async def backlog(self, *, now: datetime) -> int:
         """How many rows still wait to be sent."""
@@ -221,3 +260,48 @@ class SqlOutboxStore:
                 )
             ).one()
         return int(count or 0), oldest
+
+
+def _ids(ids: int | Sequence[int]) -> list[int]:
+    return [ids] if isinstance(ids, int) else list(ids)
+
+
+def _held_chats(now: datetime) -> Any:
+    """Chats whose next row must wait: one is leased (being sent) or waits for a retry."""
+    return select(OutboxRow.chat_id).where(
+        OutboxRow.status.in_((PENDING, SENDING)),
+        or_(
+            OutboxRow.lease_until > now,
+            and_(OutboxRow.attempts > 0, OutboxRow.next_attempt_at > now),
+        ),
+    )
+
+
+def _supersede(now: datetime) -> Any:
+    """Cards show the ticket as it is: of the states queued for one card, only the newest
+    is sent; the older ones are marked superseded."""
+    newer = aliased(OutboxRow)
+    return (
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == PENDING,
+            OutboxRow.card_id.is_not(None),
+            or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            exists().where(
+                newer.card_id == OutboxRow.card_id,
+                newer.status == PENDING,
+                newer.id > OutboxRow.id,
+            ),
+        )
+        .values(status=SUPERSEDED, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _queue(session: AsyncSession, now: datetime, notices: Sequence[Notice]) -> None:
+    """Insert `notices` as outbox rows in `session`'s transaction (SqlOutbox keeps rows
+    until it is flushed: here, before the caller's commit)."""
+    outbox = SqlOutbox(session, now)
+    for notice in notices:
+        outbox.add(notice)
+    await outbox.flush()

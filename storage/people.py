@@ -52,11 +52,19 @@ def to_staff(row: Any) -> Staff:
         department_id=row.department_id,
         active=row.active,
         locale=row.locale,
+        since=row.created_at,
     )
 
 
 def to_department(row: Any) -> Department:
-    return Department(id=row.id, code=row.code, name=row.name, staff_chat_id=row.staff_chat_id)
+    return Department(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        staff_chat_id=row.staff_chat_id,
+        names=dict(row.names or {}),
+        since=row.created_at,
+    )
 
 
 def to_conversation(row: Any) -> Conversation:
@@ -288,6 +296,7 @@ class SqlStaff:
                 "department_id": staff.department_id,
                 "active": staff.active,
                 "locale": staff.locale,
+                "created_at": staff.since,
             },
         )
         staff.id = result.inserted_primary_key[0]  # type: ignore[index]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import delivery
 from domain.people import Department, Role
 from domain.ports import CardRef, Conversation, Invite, Notice, Poll
 from storage.db import insert_for
@@ -80,17 +81,19 @@ class SqlDepartments:
         return [to_department(r) for r in rows]
 
     async def upsert(self, department: Department) -> Department:
-        """Create the department or bring its name and staff chat in line with config."""
+        """Create the department or bring its names and staff chat in line with config."""
         self.seen.departments.clear()
         row = (
             await self.session.execute(_DEPARTMENT_BY_CODE, {"b_code": department.code})
         ).first()
-        values: dict[str, Any] = {"name": department.name}
+        values: dict[str, Any] = {"name": department.name, "names": dict(department.names)}
         if department.staff_chat_id is not None:
             values["staff_chat_id"] = department.staff_chat_id
         if row is None:
             result = await self.session.execute(
-                insert(DEPARTMENT).values(code=department.code, **values)
+                insert(DEPARTMENT).values(
+                    code=department.code, created_at=department.since, **values
+                )
             )
             department.id = result.inserted_primary_key[0]  # type: ignore[index]
             return department
@@ -99,6 +102,7 @@ class SqlDepartments:
         )
         department.id = row.id
         department.staff_chat_id = values.get("staff_chat_id", row.staff_chat_id)
+        department.since = row.created_at
         return department
 
     async def set_staff_chat(self, department_id: int, chat_id: int | None) -> None:
@@ -215,6 +219,8 @@ class SqlOutbox:
             "attempts": 0,
             "next_attempt_at": due,
             "created_at": self.now,
+            "urgency": delivery.urgency(notice.kind, notice.params),
+            "card_id": delivery.card_of(notice.kind, notice.params),
         }
 
     def add(self, notice: Notice) -> None:

@@ -36,3 +36,17 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("FakeClock needs a timezone-aware datetime")
     return moment.astimezone(UTC)
+
+
+class FloodClock:
+    """Seconds for Telegram's flood limits, moved by the test harness when the outbox waits
+    for a chat's next slot (the desk's business time stays where the test put it)."""
+
+    def __init__(self) -> None:
+        self.seconds = 1_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds

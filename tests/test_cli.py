@@ -227,3 +227,79 @@ def test_run_says_so_when_what_it_needs_does_not_answer(
     assert result.returncode == code
     assert said in result.stderr
     assert "Traceback" not in result.stderr
+
+
+PEOPLE_CONFIG = """
+[desk]
+admins = [111, -100200]
+
+[priority]
+vip_customers = [222]
+
+[[departments]]
+code = "service"
+name = "Customer Service"
+types = ["complaint", "inquiry", "suggestion"]
+supervisor = 111
+
+[[departments]]
+code = "after"
+name = "After-sales"
+types = ["after_sales"]
+supervisor = 222
+
+[[departments]]
+code = "change"
+name = "Changes"
+types = ["change_request"]
+supervisor = 222
+"""
+
+
+def test_check_config_names_the_people_the_config_contradicts_itself_about(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "config.toml").write_text(PEOPLE_CONFIG, encoding="utf-8")
+    result = run_cli(tmp_path, "check-config", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "config error: desk.admins: -100200 is not a person's Telegram id "
+        "(a group's id is negative)",
+        "config error: departments[2].supervisor: 222 already heads 'after'; "
+        "a person belongs to one department",
+    ]
+
+
+def test_check_config_notes_what_the_higher_role_settles_and_passes(tmp_path: Path) -> None:
+    config = PEOPLE_CONFIG.replace(", -100200", "").replace("supervisor = 222\n", "", 1)
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    result = run_cli(tmp_path, "check-config", FEEDBACK_DESK__TELEGRAM__TOKEN=GOOD_TOKEN)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "config note: departments[0].supervisor: 111 is also in desk.admins: an admin "
+        "(the higher role), who belongs to 'service'",
+        "config note: priority.vip_customers: 222 is staff by the config, never served as a "
+        "customer, so being a VIP changes nothing",
+        "config ok",
+    ]
+
+
+def test_the_bot_runs_without_the_test_only_libraries(tmp_path: Path) -> None:
+    """openpyxl and lxml are test dependencies: the bot (exports included) never imports them."""
+    code = (
+        "import sys; sys.modules.update(openpyxl=None, lxml=None); "
+        "import bot.app, bot.serve, handlers.export, handlers.xlsx; "
+        "from bot.cli import main; sys.exit(main(['check-config']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "FEEDBACK_DESK__TELEGRAM__TOKEN": GOOD_TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "config ok"), result.stderr

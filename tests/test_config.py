@@ -90,6 +90,7 @@ def test_the_commented_two_department_example_is_valid(tmp_path: Path) -> None:
     assert settings.routing()[FeedbackType.AFTER_SALES] == "after-sales"
     assert settings.departments[0].staff_chat_id == -1001234567890
     assert settings.departments[1].supervisor == 987654321
+    assert settings.departments[1].names == {"zh": "售后部"}
 
 
 def test_without_a_file_the_defaults_apply() -> None:

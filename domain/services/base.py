@@ -38,9 +38,10 @@ class ServiceBase:
     ) -> Actor:
         """Find who `sender` is; a first-time user becomes a customer (when `create`).
         Without `writes` (a reading unit of work) nothing is recorded: not a new name, not a
-        configured admin's first visit, not a new customer."""
+        new customer."""
         # Staff first: a customer who joins the desk (an invite) acts as staff from then on;
-        # a deactivated staff member is served as the customer they may also be.
+        # a deactivated staff member is served as the customer they may also be. Whom the
+        # config names staff has a record from the start (StaffAdmin.apply_config).
         known = await uow.people.known(sender.telegram_id)
         staff, customer = known.staff, known.customer
         if staff is not None and staff.active:
@@ -50,18 +51,6 @@ class ServiceBase:
         if customer is not None:
             return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
-        if staff is None and sender.telegram_id in self.policy.admin_ids:
-            if not writes:
-                return Actor(Role.ADMIN, locale)
-            staff = await uow.staff.add(
-                Staff(
-                    telegram_id=sender.telegram_id,
-                    name=sender.name,
-                    role=Role.ADMIN,
-                    locale=locale,
-                )
-            )
-            return Actor(Role.ADMIN, locale, staff=staff)
         if not create or not writes:
             return Actor(Role.CUSTOMER, locale)
         customer = await self._register_customer(
@@ -112,7 +101,7 @@ class ServiceBase:
         now = self.clock.now()
         department = await uow.departments.get_by_code(self.policy.department_for(draft.type))
         if department is None or department.id is None:
-            raise NotFound("error.no_department", type=draft.type.value)
+            raise NotFound("error.no_department", type=draft.type)
         day = now.astimezone(self.policy.timezone).date()
         seq = await uow.counters.next(numbering.ticket_counter_key(day))
         ticket = Ticket(
@@ -161,5 +150,5 @@ class ServiceBase:
     @staticmethod
     def _require_customer(actor: Actor) -> Customer:
         if actor.customer is None:
-            raise NotAllowed("error.customers_only", role=actor.role.value)
+            raise NotAllowed("error.customers_only", role=actor.role)
         return actor.customer

@@ -7,6 +7,7 @@ Rows to one chat go out in order, so the last edit shows the ticket as it is.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -122,7 +123,8 @@ async def snapshot_of(
         "round": ticket.round,
         "score": ticket.score,
         "score_comment": _preview(ticket.score_comment),
-        "left_seconds": int(running[1].total_seconds()) if running else None,
+        # whole seconds, down: a target missed by a fraction of a second is missed
+        "left_seconds": math.floor(running[1].total_seconds()) if running else None,
         "messages": messages,
         "last_message": _preview(last),
     }
@@ -132,8 +134,8 @@ def _customer_name(customer: Customer | None) -> str:
     return customer.name if customer else ""
 
 
-def _department_name(department: Department | None) -> str:
-    return department.name if department else ""
+def _department_name(department: Department | None) -> dict[str, str] | str:
+    return department.label() if department else ""
 
 
 def _preview(text: str | None) -> str | None:

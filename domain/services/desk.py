@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from domain import intake, logcontext
+from domain import delivery, intake, logcontext
 from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender
@@ -231,7 +231,8 @@ class Desk(ServiceBase):
             if pending:  # an older message still waiting for "which ticket?" is dropped
                 await uow.conversations.delete(sender.telegram_id)
             ticket = await self._append(uow, customer, tickets[0], body, attachments)
-            return Appended(actor.locale, ticket)
+            marked = _mark_received(uow, customer, actor.locale, ticket, value)
+            return Appended(actor.locale, ticket, marked)
         pending = {"body": body, "attachments": [a.to_dict() for a in attachments]}
         await uow.conversations.put(
             Conversation(sender.telegram_id, PICK, pending, self.clock.now())
@@ -364,6 +365,20 @@ def relay_notices(
             )
         )
     return notices
+
+
+def _mark_received(
+    uow: UnitOfWork, customer: Customer, locale: str, ticket: Ticket, value: intake.Input
+) -> bool:
+    """Queue the "we have it" reaction on the customer's message; False when there is no
+    message to mark (the customer is then told in words)."""
+    message_id = getattr(value, "message_id", None)
+    if message_id is None or customer.telegram_id is None:
+        return False
+    uow.outbox.add(
+        Notice(customer.telegram_id, delivery.RECEIVED, locale, {"message_id": message_id})
+    )
+    return True
 
 
 def _as_message(value: intake.Input) -> tuple[str | None, list[Attachment]] | None:

@@ -26,6 +26,7 @@ class ExportPlan:
     locale: str
     scope: ReportScope
     days: DateRange
+    departments: dict[str, dict[str, str]]  # code -> name per language (Department.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,16 @@ class Exports(ServiceBase):
                 raise NotAllowed(refusal)
             department = await uow.departments.get(staff.department_id)
             await uow.commit()
-        return staff, ReportScope(staff.department_id, department.code if department else None)
+        return staff, ReportScope.of(department)
 
     async def plan(self, sender: Sender, args: Sequence[str]) -> ExportPlan:
         """`/export FROM TO`: refused before the dates are looked at, unless allowed."""
         staff, scope = await self._scope(sender, Act.EXPORT, "export.not_allowed")
-        return ExportPlan(staff.locale, scope, parse_range(args, self.policy.timezone))
+        days = parse_range(args, self.policy.timezone)
+        async with self.uow() as uow:
+            departments = {d.code: d.label() for d in await uow.departments.list()}
+            await uow.commit()
+        return ExportPlan(staff.locale, scope, days, departments)
 
     async def chart(self, sender: Sender) -> ChartView:
         """The last weeks' volume by type and satisfaction in the sender's scope."""

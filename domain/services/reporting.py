@@ -9,7 +9,7 @@ from functools import partial
 
 from domain import report, sla
 from domain.errors import InvalidInput, NotAllowed
-from domain.people import Role, Sender, Staff
+from domain.people import Department, Role, Sender, Staff
 from domain.permissions import Act, may
 from domain.ports import Notice, UnitOfWork
 from domain.report import Report, ReportScope, ReportSource
@@ -72,13 +72,13 @@ class Reporting(ServiceBase):
             if staff.role is not Role.ADMIN and own is None:
                 raise NotAllowed("report.no_department")
             department = await uow.departments.get(own) if own is not None else None
-            return ReportScope(own, department.code if department else None)
+            return ReportScope.of(department)
         found = await uow.departments.get_by_code(codes[0].strip().lower())
         if found is None:
             raise InvalidInput("report.unknown_department", department=codes[0])
         if staff.role is not Role.ADMIN and found.id != own:
-            raise NotAllowed("report.other_department", department=found.code)
-        return ReportScope(found.id, found.code)
+            raise NotAllowed("report.other_department", department=found.label())
+        return ReportScope.of(found)
 
     async def measure_responses(self) -> int:
         """Put the business-time length on first responses delivered since the last run."""
@@ -103,10 +103,12 @@ class Reporting(ServiceBase):
         async with self.uow() as uow:
             if await uow.digests.queued(key):
                 return 0
+            if _after(await uow.departments.list(), week.end):
+                return 0  # the desk did not exist yet that week
             supervisors = [
                 s
                 for s in await uow.staff.list_all()
-                if s.role is Role.SUPERVISOR and s.active and s.department_id is not None
+                if s.heads_department and s.active and not _after([s], week.end)
             ]
             codes = {
                 s.department_id: (await uow.departments.get(s.department_id))
@@ -118,7 +120,7 @@ class Reporting(ServiceBase):
         for department_id, department in codes.items():
             if department_id is None or department is None:
                 continue
-            scope = ReportScope(department_id, department.code)
+            scope = ReportScope.of(department)
             built[department_id] = await report.build(
                 self.reports, scope, week, now=now, zone=zone
             )
@@ -134,6 +136,13 @@ class Reporting(ServiceBase):
                 uow.outbox.add(notice)
             await uow.commit()
         return len(notices)
+
+
+def _after(made: Sequence[Staff | Department], end: datetime) -> bool:
+    """Whether all of `made` came to be at or after `end` (never, for what was made before
+    the desk recorded when)."""
+    moments = [m.since for m in made]
+    return bool(moments) and None not in moments and min(m for m in moments if m) >= end
 
 
 __all__ = ["DigestPolicy", "ReportView", "Reporting"]

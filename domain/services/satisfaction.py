@@ -13,7 +13,7 @@ from typing import Any
 
 from domain import intake, logcontext
 from domain.errors import ConcurrentChange, InvalidInput, NotFound
-from domain.people import Role, Sender
+from domain.people import Sender
 from domain.policy import DeskPolicy
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards
@@ -116,7 +116,7 @@ class Satisfaction(ServiceBase):
         self, uow: UnitOfWork, ticket: Ticket, score: int, now: datetime
     ) -> None:
         staff = await uow.staff.list_department(ticket.department_id)
-        supervisors = [s for s in staff if s.active and s.role is Role.SUPERVISOR]
+        supervisors = [s for s in staff if s.active and s.heads_department]
         supervisor = supervisors[0] if supervisors else None
         event = Work.second_round(ticket, supervisor.id if supervisor else None, score, now)
         await self._save(uow, ticket)

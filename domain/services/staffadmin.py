@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from domain import roles
 from domain import staffadmin as rules
 from domain.errors import NotAllowed, NotFound
 from domain.people import Department, Role, Sender, Staff
@@ -33,12 +36,10 @@ class StaffAdmin(ServiceBase):
     """Use cases of admins and supervisors managing people and departments."""
 
     async def _staff(self, uow: UnitOfWork, sender: Sender) -> Staff | None:
-        """The sender's staff record, active or not (config admins are registered)."""
-        staff = await uow.staff.get_by_telegram_id(sender.telegram_id)
-        if staff is None:
-            actor = await self._actor(uow, sender, create=False)
-            staff = actor.staff
-        return staff
+        """The sender's staff record, active or not (a first sight brings its name and
+        language up to date)."""
+        actor = await self._actor(uow, sender, create=False)
+        return actor.staff or await uow.staff.get_by_telegram_id(sender.telegram_id)
 
     async def _acting(self, uow: UnitOfWork, sender: Sender) -> Staff:
         return rules.require_active_staff(await self._staff(uow, sender))
@@ -77,10 +78,6 @@ class StaffAdmin(ServiceBase):
             existing = await uow.staff.get_by_telegram_id(sender.telegram_id)
             if existing is not None and existing.active:
                 return AlreadyStaff(existing.locale, existing.role)
-            if existing is None and sender.telegram_id in self.policy.admin_ids:
-                actor = await self._actor(uow, sender, create=False)
-                await uow.commit()
-                return AlreadyStaff(actor.locale, Role.ADMIN)
             customer = await uow.customers.get_by_telegram_id(sender.telegram_id)
             if existing is not None:
                 locale = existing.locale
@@ -103,6 +100,7 @@ class StaffAdmin(ServiceBase):
                         role=invite.role,
                         department_id=invite.department_id,
                         locale=locale,
+                        since=now,
                     )
                 )
             else:
@@ -129,12 +127,43 @@ class StaffAdmin(ServiceBase):
                         {
                             "name": name,
                             "role": invite.role.value,
-                            "department": department.name if department else "",
+                            "department": department.label() if department else "",
                         },
                     )
                 )
             await uow.commit()
         return Joined(locale, invite.role, department)
+
+    # -- the config file ------------------------------------------------------------------
+
+    async def apply_config(self) -> list[Staff]:
+        """At every start: each person the config names admin or supervisor holds at least
+        that role from now on (a higher one from their record stays); whose role changed gets
+        its menu. Returns the people added or changed."""
+        changed: list[Staff] = []
+        async with self.uow() as uow:
+            departments = {d.code: d.id for d in await uow.departments.list()}
+            for telegram_id, wanted in sorted(self.policy.configured().items()):
+                record = await uow.staff.get_by_telegram_id(telegram_id)
+                before = (record.role, record.department_id, record.active) if record else None
+                staff = roles.merged(
+                    record,
+                    wanted,
+                    telegram_id=telegram_id,
+                    department_id=departments.get(wanted.department or ""),
+                    locale=self.policy.default_language,
+                    now=self.clock.now(),
+                )
+                if staff.id is None:
+                    changed.append(await uow.staff.add(staff))
+                elif before != (staff.role, staff.department_id, staff.active):
+                    await uow.staff.set_membership(
+                        staff.id, role=staff.role, department_id=staff.department_id, active=True
+                    )
+                    changed.append(staff)
+                    self._menu(uow, staff, staff.role)
+            await uow.commit()
+        return changed
 
     # -- the roster -----------------------------------------------------------------------
 
@@ -172,11 +201,7 @@ class StaffAdmin(ServiceBase):
             target = await self._target(uow, staff_id)
             role = rules.parse_role(role_text)
             rules.check_role_change(
-                actor,
-                target,
-                role,
-                await uow.staff.list_all(),
-                config_admin=target.telegram_id in self.policy.admin_ids,
+                actor, target, role, await uow.staff.list_all(), **await self._floor(uow, target)
             )
             assert target.id is not None
             await uow.staff.set_membership(
@@ -185,7 +210,7 @@ class StaffAdmin(ServiceBase):
             if target.active:
                 self._menu(uow, target, role)
             card = await self._card(uow, actor, staff_id)
-            card.note, card.params = "staffadmin.role_changed", {"role": role.value}
+            card.note, card.params = "staffadmin.role_changed", {"role": role}
             await uow.commit()
         return card
 
@@ -199,13 +224,13 @@ class StaffAdmin(ServiceBase):
             department = await uow.departments.get(department_id)
             if department is None:
                 raise NotFound("staffadmin.unknown_department")
-            rules.check_department_change(target, department)
+            rules.check_department_change(target, department, **await self._floor(uow, target))
             assert target.id is not None
             await uow.staff.set_membership(
                 target.id, role=target.role, department_id=department.id, active=target.active
             )
             card = await self._card(uow, actor, staff_id)
-            card.note, card.params = "staffadmin.department_changed", {"name": department.name}
+            card.note, card.params = "staffadmin.department_changed", {"name": department.label()}
             await uow.commit()
         return card
 
@@ -222,10 +247,7 @@ class StaffAdmin(ServiceBase):
                     raise NotAllowed("staffadmin.already_active", name=target.name)
             else:
                 rules.check_deactivate(
-                    actor,
-                    target,
-                    await uow.staff.list_all(),
-                    config_admin=target.telegram_id in self.policy.admin_ids,
+                    actor, target, await uow.staff.list_all(), **await self._floor(uow, target)
                 )
                 moved = await self._release_tickets(uow, target.id, actor.id)
             await uow.staff.set_membership(
@@ -258,6 +280,14 @@ class StaffAdmin(ServiceBase):
             await uow.events.add(event)
             await cards.ticket_changed(uow, self.policy, ticket)
         return len(tickets)
+
+    async def _floor(self, uow: UnitOfWork, target: Staff) -> dict[str, Any]:
+        """What the config file makes `target`, for the rules that keep it."""
+        wanted = self.policy.configured().get(target.telegram_id)
+        heads = None
+        if wanted is not None and wanted.department is not None:
+            heads = await uow.departments.get_by_code(wanted.department)
+        return {"configured": wanted, "heads": heads.label() if heads else ""}
 
     async def _target(self, uow: UnitOfWork, staff_id: int) -> Staff:
         target = await uow.staff.get(staff_id)
@@ -296,7 +326,7 @@ class StaffAdmin(ServiceBase):
                 DepartmentInfo(
                     department,
                     [t for t, code in self.policy.routing.items() if code == department.code],
-                    [p for p in members if p.role is Role.SUPERVISOR],
+                    [p for p in members if p.heads_department],
                     len(members),
                 )
             )

@@ -104,7 +104,7 @@ class SlaSweep(ServiceBase):
                 return await cards.recipients(uow, self.policy, department)
         if stage is sla.Stage.BREACH:
             staff = await uow.staff.list_department(ticket.department_id)
-            supervisors = [_to(s) for s in staff if s.active and s.role is Role.SUPERVISOR]
+            supervisors = [_to(s) for s in staff if s.active and s.heads_department]
             if supervisors:
                 return supervisors
         return await self._admins(uow)

@@ -65,6 +65,18 @@ class Press:
         return self.ticket.number
 
 
+# The key of an outcome that needs no words now (a reply is confirmed once delivered).
+QUIET = ""
+
+
+def _receipt(staff: Staff, value: intake.Input) -> dict[str, Any] | None:
+    """Where the "delivered" mark of a staff message goes: on the message itself."""
+    message_id = getattr(value, "message_id", None)
+    if message_id is None:
+        return None
+    return {"chat_id": staff.telegram_id, "message_id": message_id, "locale": staff.locale}
+
+
 @dataclass(slots=True)
 class StaffView:
     """What a staff use case hands back: a catalog key and its values, maybe choices."""
@@ -207,7 +219,7 @@ class StaffDesk(ServiceBase):
         return StaffView(
             p.locale,
             "staff.priority_set",
-            {"number": p.number, "priority": priority.value},
+            {"number": p.number, "priority": priority},
             ticket=p.ticket,
         )
 
@@ -244,7 +256,7 @@ class StaffDesk(ServiceBase):
                 {"number": p.number},
                 ticket=p.ticket,
                 choices=[
-                    (Act.COLLABORATE.value, f"d{d.id}", "staff.label", {"name": d.name})
+                    (Act.COLLABORATE.value, f"d{d.id}", "staff.label", {"name": d.label()})
                     for d in departments
                 ],
             )
@@ -430,6 +442,7 @@ class StaffDesk(ServiceBase):
             event = Work.reply(ticket, staff.id, body, attachments, now, ask=act is Act.ASK)
             await self._record(uow, ticket, event)
             customer = await uow.customers.get(ticket.customer_id)
+            receipt = _receipt(staff, value)
             if customer is not None and customer.telegram_id is not None:
                 kind = "ticket.asked" if act is Act.ASK else "ticket.agent_reply"
                 for notice in relay_notices(
@@ -441,7 +454,11 @@ class StaffDesk(ServiceBase):
                     body=body,
                     attachments=attachments,
                 ):
+                    if receipt is not None:  # a reaction on it says "delivered", or a notice
+                        notice.params["receipt"] = receipt  # says why it was not
                     uow.outbox.add(notice)
+                if act is Act.REPLY and receipt is not None:
+                    return StaffView(locale, QUIET, {"number": number}, ticket=ticket)
             return StaffView(locale, f"staff.done.{act.value}", {"number": number}, ticket=ticket)
         if act is Act.NOTE:
             event = Work.note(ticket, staff.id, body, attachments, now)
@@ -486,7 +503,7 @@ class StaffDesk(ServiceBase):
             return StaffView(
                 locale,
                 "staff.done.collab",
-                {"number": number, "department": department.name},
+                {"number": number, "department": department.label()},
                 ticket=ticket,
             )
         if act is Act.ANSWER:
@@ -547,7 +564,7 @@ class StaffDesk(ServiceBase):
                 "ticket.transferred_to_you",
                 {"by": staff.name, "reason": reason},
             )
-        target = agent.name if agent else department.name
+        target = agent.name if agent else department.label()
         return StaffView(
             staff.locale,
             "staff.done.xfer",
@@ -871,7 +888,7 @@ class StaffDesk(ServiceBase):
                         Act.TRANSFER.value,
                         f"d{department.id}",
                         "staff.to_department",
-                        {"name": department.name},
+                        {"name": department.label()},
                     )
                 )
         for colleague in await uow.staff.list_department(ticket.department_id):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.errors import InvalidInput
-from domain.exports import COLUMNS, MAX_DAYS, cells, chart_weeks, parse_range
+from domain.exports import COLUMNS, MAX_DAYS, SOURCE_COLUMNS, cells, chart_weeks, parse_range
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -68,9 +68,10 @@ def test_a_week_across_a_clock_change_is_shorter_or_longer():
 
 def test_a_row_is_masked_local_and_in_minutes():
     filed = datetime(2026, 11, 23, 2, 0, 30, 123456, tzinfo=UTC)
-    raw = dict.fromkeys(COLUMNS)
+    raw = dict.fromkeys(SOURCE_COLUMNS)
     raw |= {
         "number": "FB-20261123-0001",
+        "type": "complaint",
         "phone": "+8613812345678",
         "created": filed,
         "ack_minutes": 150,
@@ -84,6 +85,7 @@ def test_a_row_is_masked_local_and_in_minutes():
     assert out["resolved"] is None
     assert out["resolve_minutes"] is None
     assert out["number"] == "FB-20261123-0001"
+    assert out["type_code"] == "complaint"  # the code stays for machines
 
 
 @pytest.mark.parametrize(

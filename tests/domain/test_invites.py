@@ -11,6 +11,7 @@ from domain import staffadmin as rules
 from domain.errors import DeskError, InvalidInput, NotAllowed, NotFound
 from domain.people import Department, Role, Staff
 from domain.ports import Invite
+from domain.roles import Configured
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 SUPPORT = Department("support", "Support", id=1)
@@ -158,10 +159,29 @@ def test_nobody_deactivates_themselves_or_the_last_active_admin() -> None:
     alone = [ADMIN, AGENT]
     assert code_of(rules.check_deactivate, OTHER_ADMIN, ADMIN, alone) == "staffadmin.last_admin"
     assert code_of(rules.check_deactivate, ADMIN, GONE, ROSTER) == "staffadmin.already_inactive"
-    assert code_of(rules.check_deactivate, ADMIN, OTHER_ADMIN, ROSTER, config_admin=True) == (
+    by_config = Configured(Role.ADMIN)
+    assert code_of(rules.check_deactivate, ADMIN, OTHER_ADMIN, ROSTER, configured=by_config) == (
         "staffadmin.config_admin"
     )
     rules.check_deactivate(ADMIN, AGENT, ROSTER)
+
+
+def test_the_config_files_role_is_a_floor_a_roster_change_does_not_go_below() -> None:
+    heads = Configured(Role.SUPERVISOR, "support")
+    floor = {"configured": heads, "heads": "Support"}
+    supervisor = Staff(telegram_id=7, name="Sue", role=Role.SUPERVISOR, department_id=1, id=7)
+    for refused in (
+        lambda: rules.check_role_change(ADMIN, supervisor, Role.AGENT, ROSTER, **floor),
+        lambda: rules.check_deactivate(ADMIN, supervisor, ROSTER, **floor),
+        lambda: rules.check_department_change(supervisor, SALES, **floor),
+    ):
+        with pytest.raises(NotAllowed) as caught:
+            refused()
+        assert (caught.value.code, caught.value.params["department"]) == (
+            "staffadmin.config_supervisor",
+            "Support",
+        )
+    rules.check_role_change(ADMIN, supervisor, Role.ADMIN, ROSTER, **floor)  # higher: fine
 
 
 def test_role_changes_keep_an_admin_and_need_a_department() -> None:

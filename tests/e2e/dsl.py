@@ -18,22 +18,24 @@ from bot.config import Settings
 from handlers.outbox import DispatchReport
 from tests.e2e import updates
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from tests.e2e.floodlimits import FloodLimits
 from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FloodClock
 
 STAFF_CHAT = -1001234567890
+MAX_DISPATCH_ROUNDS = 200
+HUMAN_STEP = 2.0  # seconds of flood time one message or button press of a person takes
 ALL_TYPES = ["complaint", "inquiry", "suggestion", "after_sales", "change_request"]
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """Test settings: one department with a staff chat, Shanghai time, no chat pacing."""
+    """Test settings: one department with a staff chat, Shanghai time."""
     values: dict[str, Any] = {
         "database": {"url": database_url},
         "desk": {"timezone": "Asia/Shanghai", "admins": [900001]},
         "departments": [
             {"code": "support", "name": "Support", "types": ALL_TYPES, "staff_chat_id": STAFF_CHAT}
         ],
-        "outbox": {"private_chat_gap_seconds": 0},
     }
     values.update(overrides)
     return Settings(**values)
@@ -45,16 +47,34 @@ class Person:
 
     harness: DeskHarness
     user: TgUser
+    sent: list[int] = field(default_factory=list)  # ids of the messages this person wrote
 
     @property
     def id(self) -> int:
         return self.user.id
+
+    def reactions(self) -> dict[int, str]:
+        """The bot's reactions on this person's own messages, by message id."""
+        found: dict[int, str] = {}
+        for call in self.harness.api.calls_of("setMessageReaction"):
+            if call.failed or call.params.get("chat_id") != self.id:
+                continue
+            emojis = [r.get("emoji") for r in call.params.get("reaction") or []]
+            found[int(call.params["message_id"])] = emojis[0] if emojis else ""
+        return found
+
+    def reaction_on_last(self) -> str | None:
+        """The bot's reaction on the latest message this person wrote, if any."""
+        return self.reactions().get(self.sent[-1]) if self.sent else None
 
     @property
     def bot(self) -> Any:
         return self.harness.app.bot
 
     async def _feed(self, update: Update) -> None:
+        if update.message is not None:
+            self.sent.append(update.message.message_id)
+        self.harness.flood_clock.advance(HUMAN_STEP)  # nobody types or taps faster
         await self.harness.feed(update)
 
     async def send(self, text: str) -> None:
@@ -135,11 +155,18 @@ class DeskHarness:
     clock: FakeClock
     overrides: dict[str, Any] = field(default_factory=dict)
     rate_limiter: Any = None  # the desk's default (Telegram's flood limits) unless given
+    # The flood limits the fake Telegram enforces (Telegram's; None: off), timed by the
+    # flood clock: each action of a person takes HUMAN_STEP seconds of it, and the outbox
+    # moves it on while it waits for a chat's next slot. The business clock stays put.
+    flood_limits: FloodLimits | None = field(default_factory=FloodLimits)
     api: FakeBotApi = field(init=False)
+    flood_clock: FloodClock = field(default_factory=FloodClock)
     app: Application[Any, Any, Any, Any, Any, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.api = FakeBotApi(clock=self.clock)
+        self.api = FakeBotApi(
+            clock=self.clock, limits=self.flood_limits, flood_clock=self.flood_clock
+        )
 
     @property
     def settings(self) -> Settings:
@@ -154,15 +181,19 @@ class DeskHarness:
             request=self.api,
             get_updates_request=self.api,
             rate_limiter=self.rate_limiter,
+            flood_clock=self.flood_clock,
         )
         await self.app.initialize()
         await runtime_of(self.app).prepare()
         return self
 
     async def stop(self) -> None:
-        """Shut the Application down and release the database."""
+        """Shut the Application down and release the database; fails when the bot broke a
+        flood limit of the fake Telegram (a 429 the test did not inject)."""
         await self.app.shutdown()
         await runtime_of(self.app).close()
+        throttled = [(c.method, c.params.get("chat_id")) for c in self.api.throttled]
+        assert not throttled, f"Telegram answered 429 to {throttled}"
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database (and the same Telegram)."""
@@ -174,8 +205,22 @@ class DeskHarness:
         await self.app.process_update(update)
 
     async def dispatch(self) -> DispatchReport:
-        """Run the outbox dispatcher once, as its job would."""
-        return await runtime_of(self.app).dispatch_outbox()
+        """Run the outbox dispatcher as its loop would: it sends what may go now and, while
+        messages wait for their chat's next slot (Telegram's flood limits), the flood clock
+        moves on to that slot, as time passes in production (the business clock stays).
+        The report adds up every round."""
+        runtime = runtime_of(self.app)
+        total = DispatchReport()
+        for _ in range(MAX_DISPATCH_ROUNDS):
+            report = await runtime.dispatch_outbox()
+            for name in ("sent", "retried", "parked", "unchanged", "calls"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.errors += report.errors
+            if not report.held_back:
+                break
+            total.deferred += report.deferred
+            self.flood_clock.advance(max(0.001, runtime.dispatcher.next_slot_in()))
+        return total
 
     async def sweep(self) -> Any:
         """Run the SLA sweep once, as its job would; returns its report."""

@@ -15,10 +15,25 @@ Faithfulness, on purpose:
   callback data over 64 bytes are refused like Telegram refuses them;
 - failures are injected per method and/or chat (`fail_next`, `flood`, `blocked` ...) and
   come back as Telegram's error bodies, so PTB raises `RetryAfter`, `Forbidden`,
-  `BadRequest`, `NetworkError` itself.
+  `BadRequest`, `NetworkError` itself;
+- Telegram's flood limits are on by default (`tests.e2e.floodlimits.FloodLimits`), as token
+  buckets: 5 messages at once per private chat then 1 per second, 20 per group or channel
+  then 20 per minute, 30 for the bot overall then 30 per second. Each call that puts or
+  changes a message takes a token from its chat's bucket and the bot's (an album one per
+  item); a call finding one empty answers 429 "Too Many Requests: retry after N" with
+  ``parameters.retry_after`` N (whole seconds until it would go, at least 1), sends nothing
+  and is kept in `throttled`. Refused calls (429, an injected failure, any other error)
+  take no token; an injected failure is answered before the limits are checked. Buckets
+  refill by the `clock` when there is one (move it instead of sleeping), else by
+  `time.monotonic`; ``limits=None`` turns them off;
+- `setMessageReaction` needs a live message of that chat (400 "message to react not found")
+  and an emoji from Telegram's reaction list (400 "REACTION_INVALID"); see `reaction_on`;
+- ``delay`` makes every call but getUpdates take that long, like a round trip to Telegram.
 
-Known simplifications: `parse_mode` markup is stored as sent (see `SentMessage.plain_text`);
-a sent photo is one `PhotoSize`; `getChat`, `getFile` and file downloads answer for any id.
+HTML `parse_mode` is read as Telegram reads it (`tests.e2e.telegram_html`): bad markup is
+refused with 400 "can't parse entities". Known simplifications: a sent photo is one
+`PhotoSize`; `getChat`, `getFile` and file downloads answer for any id; a reaction with a
+custom emoji is refused (Telegram takes the ones a chat allows).
 """
 
 from __future__ import annotations
@@ -27,7 +42,6 @@ import asyncio
 import contextlib
 import copy
 import hashlib
-import html
 import itertools
 import json
 import re
@@ -40,6 +54,10 @@ from typing import Any, Protocol
 
 from telegram import TelegramObject
 from telegram.request import BaseRequest, RequestData
+
+from tests.e2e import telegram_html
+from tests.e2e.floodlimits import FloodGate, FloodLimits, cost_of
+from tests.e2e.reactions import ReactionRefused, reaction_emoji
 
 BOT_ID = 999000
 BOT_USERNAME = "feedback_desk_test_bot"
@@ -74,6 +92,7 @@ CONTENT_KEYS = (
     "poll",
 )
 MEDIA_KEYS = tuple(k for k in CONTENT_KEYS if k not in ("text", "entities", "caption"))
+TELEGRAM_LIMITS = FloodLimits()
 
 
 class _Clock(Protocol):
@@ -222,7 +241,10 @@ def _unique_id(file_id: str) -> str:
 def _plain(text: str | None, parse_mode: str | None) -> str | None:
     if text is None or (parse_mode or "").upper() != "HTML":
         return text
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+    try:
+        return telegram_html.plain(text)
+    except telegram_html.ParseError as error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
 
 
 def _normal_markup(markup: Any) -> dict[str, Any] | None:
@@ -266,14 +288,30 @@ class FakeBotApi(BaseRequest):
     """Telegram's Bot API in memory: records calls, answers like Telegram, injects failures.
 
     `clock` is anything with ``now() -> datetime`` (the desk's `FakeClock`); it dates the
-    messages the fake returns and the updates `tests.e2e.updates` builds. `poll_wait` is
-    how long an empty long-polling `getUpdates` waits for `queue_update` before answering
-    ``[]`` (only when the call asks for a timeout).
+    messages the fake returns and the updates `tests.e2e.updates` builds, and refills the
+    flood limits' buckets. `poll_wait` is how long an empty long-polling `getUpdates` waits
+    for `queue_update` before answering ``[]`` (only when the call asks for a timeout).
+    `limits` are the flood limits enforced (Telegram's by default; None: none; setting
+    `limits` later starts from full buckets; `flood_clock`, seconds, times them instead of
+    `clock` when given); `delay` is how long each call but getUpdates
+    takes, in seconds.
     """
 
-    def __init__(self, *, clock: _Clock | None = None, poll_wait: float = 0.05) -> None:
+    def __init__(
+        self,
+        *,
+        clock: _Clock | None = None,
+        poll_wait: float = 0.05,
+        limits: FloodLimits | None = TELEGRAM_LIMITS,
+        delay: float = 0.0,
+        flood_clock: Callable[[], float] | None = None,
+    ) -> None:
         self.clock = clock
+        self.flood_clock = flood_clock
         self.poll_wait = poll_wait
+        self.delay = delay
+        self.limits = limits
+        self.throttled: list[Call] = []
         self.bot_user: dict[str, Any] = {
             "id": BOT_ID,
             "is_bot": True,
@@ -297,6 +335,7 @@ class FakeBotApi(BaseRequest):
         self._awaited: dict[str, list[asyncio.Future[Call]]] = defaultdict(list)
         self._files: dict[str, _StoredFile] = {}
         self._chat_members: dict[tuple[int | str, int], str] = {}
+        self._reactions: dict[tuple[int | str, int], list[str]] = {}
         self._upload_ids = itertools.count(1)
         self._topic_ids = itertools.count(1001)
         self._poll_ids = itertools.count(1)
@@ -342,6 +381,7 @@ class FakeBotApi(BaseRequest):
             "editMessageText": self._edit,
             "editMessageCaption": self._edit,
             "editMessageReplyMarkup": self._edit,
+            "setMessageReaction": self._set_message_reaction,
             "deleteMessage": self._delete_message,
             "deleteMessages": self._delete_messages,
             "pinChatMessage": self._true,
@@ -380,9 +420,11 @@ class FakeBotApi(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        api_method = url.rstrip("/").rsplit("/", 1)[-1]
+        if self.delay > 0 and api_method != "getUpdates":
+            await asyncio.sleep(self.delay)
         if "/file/bot" in url:
             return self._download(url)
-        api_method = url.rstrip("/").rsplit("/", 1)[-1]
         params, uploads = self._decode(request_data)
         call = Call(
             api_method,
@@ -397,10 +439,12 @@ class FakeBotApi(BaseRequest):
                 waiting.set_result(call)
         try:
             self._inject_failure(api_method, params)
+            spend_tokens = self._check_flood(call)
             handler = self._handlers.get(api_method, self._true)
             result = handler(api_method, params, call)
             if asyncio.iscoroutine(result):
                 result = await result
+            spend_tokens()
         except ApiError as error:
             call.status = error.status
             call.description = error.description
@@ -464,9 +508,14 @@ class FakeBotApi(BaseRequest):
         found = self._find_any(_chat_key(chat_id), message_id)
         return copy.deepcopy(found) if found is not None else None
 
+    def reaction_on(self, chat_id: int | str, message_id: int) -> list[str]:
+        """The emoji the bot's reaction on a message shows now (empty: none)."""
+        return list(self._reactions.get((_chat_key(chat_id), message_id), []))
+
     def clear_calls(self) -> None:
-        """Forget the recorded calls (messages, chats and ids stay)."""
+        """Forget the recorded calls and `throttled` (messages, chats and ids stay)."""
         self.calls.clear()
+        self.throttled.clear()
 
     # -- what tests and update builders feed in ----------------------------------------
 
@@ -506,6 +555,37 @@ class FakeBotApi(BaseRequest):
     def set_chat_member(self, chat_id: int | str, user_id: int, status: str) -> None:
         """What getChatMember answers: member, administrator, creator, left or kicked."""
         self._chat_members[(_chat_key(chat_id), user_id)] = status
+
+    # -- flood limits ------------------------------------------------------------------
+
+    @property
+    def limits(self) -> FloodLimits | None:
+        """The flood limits enforced (None: off)."""
+        return self._flood_gate.limits if self._flood_gate is not None else None
+
+    @limits.setter
+    def limits(self, limits: FloodLimits | None) -> None:
+        self._flood_gate = FloodGate(limits) if limits is not None else None
+
+    def _flood_now(self) -> float:
+        """Seconds for the buckets: `flood_clock`, else the clock, else real time."""
+        if self.flood_clock is not None:
+            return self.flood_clock()
+        return self.clock.now().timestamp() if self.clock is not None else time.monotonic()
+
+    def _check_flood(self, call: Call) -> Callable[[], None]:
+        """429 when the call would exceed a flood limit; else what spends its tokens, to be
+        called once it succeeded (nothing when it is not counted or there are no limits)."""
+        gate, cost = self._flood_gate, cost_of(call.method, call.params)
+        if gate is None or cost == 0:
+            return lambda: None
+        chat = _chat_key(call.params["chat_id"]) if "chat_id" in call.params else None
+        now = self._flood_now()
+        retry_after = gate.retry_after(chat, cost, now)
+        if retry_after is not None:
+            self.throttled.append(call)
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        return lambda: gate.take(chat, cost, now)
 
     # -- failure injection -------------------------------------------------------------
 
@@ -757,6 +837,18 @@ class FakeBotApi(BaseRequest):
         message["edit_date"] = self.timestamp()
         sent.edits += 1
         return copy.deepcopy(message)
+
+    def _set_message_reaction(self, method: str, params: dict[str, Any], call: Call) -> bool:
+        if "chat_id" not in params:
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        chat, message_id = _chat_key(params["chat_id"]), int(params.get("message_id", 0))
+        if self._find_any(chat, message_id) is None:
+            raise ApiError(400, "Bad Request: message to react not found")
+        try:
+            self._reactions[(chat, message_id)] = reaction_emoji(params.get("reaction"))
+        except ReactionRefused as refused:
+            raise ApiError(400, str(refused)) from None
+        return True
 
     def _delete_message(self, method: str, params: dict[str, Any], call: Call) -> bool:
         if "chat_id" not in params:

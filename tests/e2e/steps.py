@@ -6,7 +6,6 @@ tags removed, the same way `SentMessage.plain_text` shows what the bot sent.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -17,6 +16,7 @@ from domain.people import Role, Staff
 from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
+from tests.e2e import telegram_html
 from tests.e2e.dsl import DeskHarness, Person
 from tests.e2e.fakebot import SentMessage
 
@@ -26,8 +26,9 @@ PROMISE_URGENT = {"en": "30 min", "zh": "30 分钟"}
 
 
 def said(locale: str, key: str, **params: Any) -> str:
-    """A catalog text as the user reads it (HTML tags gone, entities unescaped)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", t(locale, key, **params)))
+    """A catalog text as the user reads it (read as Telegram reads HTML: tags gone, entities
+    decoded; a text Telegram would refuse fails here too)."""
+    return telegram_html.plain(t(locale, key, **params))
 
 
 def label(locale: str, key: str, **params: Any) -> str:

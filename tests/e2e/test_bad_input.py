@@ -213,7 +213,8 @@ async def test_outside_a_flow_bad_messages_are_not_added_to_the_ticket(
     assert (detail.plain_text or "").endswith("— you: Till broken")
 
     await ann.send("Still broken")
-    assert ann.last_text == said("en", "message.added", number=number)
+    await desk.dispatch()
+    assert ann.reaction_on_last() == said("en", "reaction.received")
 
 
 # -- commands ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from PIL import Image
 
 from domain.exports import COLUMNS, ReportScope, WeekFigures, chart_weeks
 from domain.people import Role
+from domain.ticket import Priority
 from handlers.chart import render_chart
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness
@@ -89,7 +90,7 @@ async def test_a_supervisor_gets_the_chart_as_a_photo(desk: DeskHarness, locale:
     await sue.send("/chart")
     photo = desk.api.calls_of("sendPhoto")[-1]
     assert photo.params["chat_id"] == sue.id
-    assert said(locale, "chart.caption", scope="support") == photo.params["caption"]
+    assert said(locale, "chart.caption", scope="Support") == photo.params["caption"]
     assert _png_size(_upload(photo, "photo")) == (960, 540)
 
 
@@ -116,7 +117,13 @@ async def test_a_supervisor_exports_their_department_only(desk: DeskHarness, loc
     assert [r["phone"] for r in rows] == ["+86 138****5678", "+86 139****1111"]
     assert {r["department"] for r in rows} == {"Support"}
     assert rows[0]["created"].startswith(f"{TODAY} 10:")  # Shanghai time
-    assert [r["type"] for r in rows] == ["complaint", "inquiry"]
+    # values in the reader's words, the codes beside them for machines
+    assert [r["type"] for r in rows] == [t(locale, "type.complaint"), t(locale, "type.inquiry")]
+    assert [r["type_code"] for r in rows] == ["complaint", "inquiry"]
+    assert {r["status"] for r in rows} == {t(locale, "staff.status.new")}
+    assert {(r["status_code"], r["department_code"]) for r in rows} == {("new", "support")}
+    assert {r["priority"] for r in rows} <= {t(locale, f"priority.{p}") for p in Priority}
+    assert {r["channel"] for r in rows} == {t(locale, "channel.telegram")}
 
     book = load_workbook(io.BytesIO(_upload(documents[1], "document")), read_only=True)
     sheet = list(book.worksheets[0].iter_rows(values_only=True))

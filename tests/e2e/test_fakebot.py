@@ -1,6 +1,7 @@
 """The fake Bot API is faithful enough: the real `telegram.Bot` talks to it unchanged."""
 
 import os
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -244,6 +245,18 @@ async def test_failures_can_repeat_a_given_number_of_times(bot: Bot, fake: FakeB
         with pytest.raises(NetworkError):
             await bot.send_message(ANNA.id, "hi")
     await bot.send_message(ANNA.id, "hi")
+
+
+async def test_a_delay_makes_each_call_but_get_updates_take_that_long() -> None:
+    fake = FakeBotApi(delay=0.2)
+    async with Bot(token=TEST_TOKEN, request=fake, get_updates_request=fake) as bot:
+        started = time.perf_counter()
+        await bot.send_message(ANNA.id, "hi")
+        assert time.perf_counter() - started >= 0.2
+
+        started = time.perf_counter()
+        await bot.get_updates()
+        assert time.perf_counter() - started < 0.2
 
 
 # -- media, copies, files ------------------------------------------------------------------

@@ -3,9 +3,11 @@ catalogs that say the same things."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from handlers.i18n import catalog, locales, placeholders, t
+from handlers.i18n import PLURAL_FORMS, catalog, locales, placeholders, plural_form, t
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import file_ticket, filed_text, label, labels, said, start_new
 
@@ -113,22 +115,49 @@ def test_there_is_an_english_and_a_chinese_catalog() -> None:
     assert set(locales()) >= {"en", "zh"}
 
 
+def _texts(locale: str) -> dict[str, str]:
+    """The catalog with each plural table as its "other" form (a language has the forms its
+    grammar has: Chinese only "other", English "one" and "other")."""
+    texts = catalog(locale)
+    folded = {k: v for k, v in texts.items() if k.rsplit(".", 1)[-1] not in PLURAL_FORMS}
+    folded |= {k.removesuffix(".other"): v for k, v in texts.items() if k.endswith(".other")}
+    return folded
+
+
 @pytest.mark.parametrize("locale", [code for code in locales() if code != "en"])
 def test_every_catalog_has_the_same_keys_as_english(locale: str) -> None:
-    english, other = catalog("en"), catalog(locale)
+    english, other = _texts("en"), _texts(locale)
     assert sorted(set(english) - set(other)) == [], f"missing in {locale}.toml"
     assert sorted(set(other) - set(english)) == [], f"only in {locale}.toml"
 
 
 @pytest.mark.parametrize("locale", [code for code in locales() if code != "en"])
 def test_every_text_has_the_same_placeholders_in_every_language(locale: str) -> None:
-    english, other = catalog("en"), catalog(locale)
+    english, other = _texts("en"), _texts(locale)
     different = {
         key: (placeholders(english[key]), placeholders(other[key]))
         for key in english.keys() & other.keys()
         if placeholders(english[key]) != placeholders(other[key])
     }
     assert different == {}
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_plural_tables_have_the_forms_of_the_language(locale: str) -> None:
+    forms = {k.rsplit(".", 1)[-1] for k in catalog(locale) if k.endswith((".one", ".other"))}
+    assert forms == ({"one", "other"} if locale == "en" else {"other"})
+    for count, form in ((0, "other"), (1, "one"), (2, "other"), (21, "other")):
+        assert plural_form(locale, count) == (form if locale == "en" else "other")
+
+
+def test_english_counts_read_as_english() -> None:
+    assert t("en", "card.attachments", count=1) == "📎 1 file"
+    assert t("en", "card.attachments", count=2) == "📎 2 files"
+    assert t("en", "span.days", n=1) == "1 day"
+    assert t("zh", "card.attachments", count=1) == "📎 1 个附件"
+    english = " ".join(catalog("en").values())
+    assert "(s)" not in english
+    assert not re.search(r"\ba \{role\}|\ba (?:admin|agent|administrator)\b", english)
 
 
 @pytest.mark.parametrize("locale", ["en", "zh"])

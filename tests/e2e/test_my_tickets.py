@@ -42,9 +42,9 @@ async def test_a_ticket_shows_the_history_the_customer_may_see(
         "Till broken\n"
         "Complaint · filed 2026-11-23 10:00\n"
         "\n"
-        "2026-11-23 10:00 — you: Till broken\nIt beeps at every sale (+2 file(s))\n"
+        "2026-11-23 10:00 — you: Till broken\nIt beeps at every sale (+2 files)\n"
         "2026-11-23 10:20 — you: It also smells of smoke\n"
-        "2026-11-23 10:25 — you: This is the smoke (+1 file(s))"
+        "2026-11-23 10:25 — you: This is the smoke (+1 file)"
     )
     assert labels(detail) == ["Withdraw this ticket", "All my tickets"]
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import runtime_of
-from handlers.i18n import t
+from handlers.i18n import Safe, t
 from storage.models import (
     CustomerRow,
     DepartmentRow,
@@ -199,7 +199,7 @@ async def test_a_supervisor_invites_agents_into_their_own_department_only(
     await sue.send("/invite admin")
     assert sue.last_text == said("en", "invite.agents_only", role=role("en", "admin"))
     await sue.send("/invite agent after-sales")
-    assert sue.last_text == said("en", "invite.other_department", department="after-sales")
+    assert sue.last_text == said("en", "invite.other_department", department="After-sales")
     await sue.send("/invite agent nowhere")
     assert sue.last_text == said("en", "staffadmin.unknown_department")
     assert await count_rows(desk, InviteRow) == 2
@@ -221,7 +221,7 @@ async def test_a_chinese_supervisor_is_refused_in_chinese(desk: DeskHarness) -> 
     await sue.send("/invite supervisor")
     assert sue.last_text == said("zh", "invite.agents_only", role=role("zh", "supervisor"))
     await sue.send("/invite agent after-sales")
-    assert sue.last_text == said("zh", "invite.other_department", department="after-sales")
+    assert sue.last_text == said("zh", "invite.other_department", department="After-sales")
     assert await count_rows(desk, InviteRow) == 0
 
 
@@ -232,8 +232,12 @@ async def test_a_chinese_supervisor_is_refused_in_chinese(desk: DeskHarness) -> 
         ("/invite boss support", "invite.usage", {}),
         ("/invite customer support", "invite.usage", {}),
         ("/invite agent support extra", "invite.usage", {}),
-        ("/invite agent", "invite.department_needed", {"role": "agent"}),
-        ("/invite supervisor", "invite.department_needed", {"role": "supervisor"}),
+        ("/invite agent", "invite.department_needed", {"role": "agent", "role_code": "agent"}),
+        (
+            "/invite supervisor",
+            "invite.department_needed",
+            {"role": "supervisor", "role_code": "supervisor"},
+        ),
         ("/invite agent nowhere", "staffadmin.unknown_department", {}),
         ("/invite admin support", "invite.admin_no_department", {}),
     ],
@@ -244,7 +248,7 @@ async def test_an_admins_invite_that_does_not_fit_is_explained(
     ada = desk.customer(ADMIN, "Ada")
     await ada.send(command)
     if "role" in params:
-        params = {"role": role("en", params["role"])}
+        params = {**params, "role": role("en", params["role"])}
     assert ada.last_text == said("en", key, **params)
     assert await count_rows(desk, InviteRow) == 0
 
@@ -455,15 +459,15 @@ async def test_admins_see_everyone_supervisors_their_department(desk: DeskHarnes
     assert listing.plain_text == "\n".join(
         [
             said("en", "staffadmin.list_all", count=4),
-            staff_line("en", str(SUPERVISOR), "supervisor", "Support", True),
             staff_line("en", "Ada", "admin", t("en", "staffadmin.no_department"), True),
+            staff_line("en", str(SUPERVISOR), "supervisor", "Support", True),
             staff_line("en", "Al", "agent", "Support", True),
             staff_line("en", "Bea", "agent", "After-sales", True),
             "",
             said("en", "staffadmin.manage_hint"),
         ]
     )
-    assert [b["text"] for b in listing.buttons] == [str(SUPERVISOR), "Ada", "Al", "Bea"]
+    assert [b["text"] for b in listing.buttons] == ["Ada", str(SUPERVISOR), "Al", "Bea"]
 
     sue = desk.customer(SUPERVISOR, "Sue", lang="zh-hans")
     await sue.send("/lang")
@@ -694,7 +698,9 @@ async def test_departments_show_routing_chat_supervisors_and_head_count(
                 code="support",
                 types=types("complaint", "inquiry", "suggestion"),
                 chat=t(locale, "staffadmin.chat_bound"),
-                supervisors=str(SUPERVISOR),
+                supervisors=Safe(
+                    t(locale, "staffadmin.supervisors", count=1, names=str(SUPERVISOR))
+                ),
                 count=2,
             ),
             said(
@@ -704,7 +710,14 @@ async def test_departments_show_routing_chat_supervisors_and_head_count(
                 code="after-sales",
                 types=types("after_sales", "change_request"),
                 chat=t(locale, "staffadmin.chat_unbound", code="after-sales"),
-                supervisors=t(locale, "staffadmin.nobody"),
+                supervisors=Safe(
+                    t(
+                        locale,
+                        "staffadmin.supervisors",
+                        count=0,
+                        names=t(locale, "staffadmin.nobody"),
+                    )
+                ),
                 count=0,
             ),
         ]

@@ -66,5 +66,14 @@ async def test_an_agents_answer_cut_off_by_a_crash_is_done_again_and_delivered_o
 
     relayed = said("en", "notice.agent_reply", number=number, sender="Bob", body=ANSWER)
     assert ann.texts().count(relayed) == 1
-    assert bob.texts().count(said("en", "staff.done.reply", number=number)) == 1
+    # Bob's message is marked delivered, once
+    marks = [
+        call
+        for call in desk.api.calls_of("setMessageReaction")
+        if not call.failed
+        and call.params.get("chat_id") == bob.id
+        and call.params.get("message_id") == answer.message.message_id
+    ]
+    assert len(marks) == 1
+    assert bob.reactions()[answer.message.message_id] == said("en", "reaction.delivered")
     assert await redo_stored(desk) == 0

@@ -10,10 +10,11 @@ import pytest
 from bot.app import runtime_of
 from domain.people import Role
 from handlers.i18n import t
-from handlers.render import clock_words
+from handlers.timewords import clock_words
 from tests import report_data
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import add_staff, outbox_rows, said
+from tests.e2e.test_onboarding import join
 from tests.e2e.test_staff_desk import BILLING_SUPERVISOR
 
 LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
@@ -59,7 +60,7 @@ async def test_a_supervisor_reads_the_week_of_their_department(reports: DeskHarn
     )
     m = lambda s: clock_words(locale, s)  # noqa: E731
     expected = [
-        said(locale, "report.head", scope="support",
+        said(locale, "report.head", scope="Support",
              dates=t(locale, "report.dates", first="2026-11-23", last="2026-11-29"),
              previous=t(locale, "report.dates", first="2026-11-16", last="2026-11-22")),
         line(locale, t(locale, "report.tickets"), "6", "2", "+4"),
@@ -70,8 +71,8 @@ async def test_a_supervisor_reads_the_week_of_their_department(reports: DeskHarn
         line(locale, t(locale, "type.suggestion"), "1", "0", "+1"),
         line(locale, t(locale, "channel.telegram"), "3", "2", "+1"),
         line(locale, t(locale, "priority.urgent"), "1", "0", "+1"),
-        line(locale, t(locale, "status.closed"), "2", "2", "±0"),
-        line(locale, t(locale, "status.withdrawn"), "1", "0", "+1"),
+        line(locale, t(locale, "staff.status.closed"), "2", "2", "±0"),
+        line(locale, t(locale, "staff.status.withdrawn"), "1", "0", "+1"),
         # 1725 s against 2400 s: 28 min, was 40 min, 675 s (11 min) less
         line(locale, timing(locale, "mean", "acknowledge"), m(1725), m(2400), "−" + m(675)),
         line(locale, timing(locale, "median", "acknowledge"), m(900), m(2400), "−" + m(1500)),
@@ -98,6 +99,8 @@ async def test_a_supervisor_reads_the_week_of_their_department(reports: DeskHarn
     for wanted in expected:
         assert wanted in text, wanted
     assert t(locale, "type.after_sales") not in text  # the other department's ticket
+    # staff read staff words: no "waiting for your answer", no "please confirm"
+    assert [s for s in ("waiting_customer", "resolved") if t(locale, f"status.{s}") in text] == []
     assert max(len(x) for x in lines) < 80  # short lines, for a phone
 
 
@@ -118,7 +121,7 @@ async def test_who_may_see_which_report(reports: DeskHarness):
     sue = desk.customer(2005, "Sue")
     await add_staff(desk, sue, Role.SUPERVISOR)
     await sue.send("/report dept:billing")
-    assert sue.last_text == said("en", "report.other_department", department="billing")
+    assert sue.last_text == said("en", "report.other_department", department="Billing")
     await sue.send("/report yesterday")
     assert sue.last_text == said("en", "report.bad_period", given="yesterday")
     await sue.send("/report 2026-11-30 2026-11-01")
@@ -168,3 +171,35 @@ async def test_the_weekly_digest_goes_out_once(two_departments: DeskHarness):
     await desk.sweep()
     later = [r for r in await outbox_rows(desk) if r.kind == "report.digest"]
     assert len(later) == 4
+
+
+async def digests_to(desk: DeskHarness) -> list[int]:
+    return sorted(r.chat_id for r in await outbox_rows(desk) if r.kind == "report.digest")
+
+
+async def test_no_digest_for_a_week_before_the_desk_or_the_person_and_an_empty_week_in_a_line(
+    two_departments: DeskHarness,
+):
+    desk = two_departments  # first started on Monday 2026-11-23, 10:00 in Shanghai
+    await desk.sweep()
+    assert await digests_to(desk) == []  # the week before: the desk did not exist
+    desk.clock.set(datetime(2026, 11, 27, 2, 0, tzinfo=UTC))  # Friday
+    ada = desk.customer(ADMIN, "Ada")
+    sue = await join(desk, ada, 2005, "Sue", "supervisor", "support")
+    desk.clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # Monday 09:00
+    await desk.sweep()
+    assert await digests_to(desk) == sorted([2005, BILLING_SUPERVISOR])
+    await desk.dispatch()
+    assert sue.last_text == said(
+        "en",
+        "report.digest_empty_department",
+        department="Support",
+        first="2026-11-23",
+        last="2026-11-29",
+    )
+    # joined after the week ended, before its digest went out: not for that week
+    desk.clock.set(datetime(2026, 12, 7, 0, 0, tzinfo=UTC))  # Monday 08:00
+    await join(desk, ada, 2006, "Bea", "supervisor", "support")
+    desk.clock.advance(hours=1)
+    await desk.sweep()
+    assert await digests_to(desk) == sorted([2005, 2005, BILLING_SUPERVISOR, BILLING_SUPERVISOR])

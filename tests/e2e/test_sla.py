@@ -8,10 +8,11 @@ Normal tickets: acknowledge within 1 working hour, resolve within 3 working days
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from handlers.timewords import clock_words
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness
 from tests.e2e.steps import add_staff, file_ticket, label, labels, said, ticket_row
 from tests.e2e.test_staff_desk import card_of, press_on_card
@@ -224,3 +225,19 @@ async def test_two_applications_sweeping_one_database_send_each_notice_once(
             assert total == (0 if stage == "warnings" else 6), stage
     finally:
         await other.stop()
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("en", "en"), ("zh", "zh-hans")])
+async def test_a_target_missed_by_seconds_reads_in_seconds_never_zero(
+    desk: DeskHarness, locale: str, lang: str
+):
+    ann = desk.customer(1001, "Ann", lang=lang)
+    number = await file_ticket(ann)  # acknowledge by 11:00
+    desk.clock.set(local(23, 11) + timedelta(seconds=18))
+    await sweep_and_send(desk)
+    card = card_of(desk, number)  # in the staff group, in the desk's language
+    late = said("en", "card.overdue", by=said("en", "time.seconds", s=18))
+    assert late in (card.plain_text or "")  # not "overdue by 0 min"
+    assert clock_words(locale, 0.2) == said(locale, "time.seconds", s=1)  # rounded up
+    assert clock_words(locale, 59) == said(locale, "time.seconds", s=59)
+    assert clock_words(locale, 61) == said(locale, "time.minutes", m=1)

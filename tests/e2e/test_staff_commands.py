@@ -143,6 +143,6 @@ async def test_at_start_each_active_staff_member_gets_the_menu_of_their_role(des
         for call in desk.api.calls_of("setMyCommands")
         if "scope" in call.params
     }
-    assert set(menus) == {sue.id}  # not the deactivated one
+    assert set(menus) == {sue.id, 900001}  # the config's admin too; not the deactivated one
     assert {"report", "export", "invite", "queue"} <= set(menus[sue.id])
     assert "departments" not in menus[sue.id]  # admins only

@@ -88,8 +88,11 @@ async def test_a_whole_conversation_between_customer_and_agent_with_media_both_w
     await press_on_card(bob, desk, number, "staff.button.reply")
     assert bob.last_text == said(locale, "staff.prompt.reply", number=number)
     await bob.send("Please restart the till and tell me what it shows.")
-    assert bob.last_text == said(locale, "staff.done.reply", number=number)
+    # no "sent" before it is: Bob's message gets its mark once Telegram has delivered it
+    assert bob.last_text == said(locale, "staff.prompt.reply", number=number)
+    assert bob.reaction_on_last() is None
     await desk.dispatch()
+    assert bob.reaction_on_last() == said(locale, "reaction.delivered")
     assert ann.last_text == said(
         locale,
         "notice.agent_reply",

@@ -14,6 +14,10 @@ Requests are decoded as PTB's `HTTPXRequest` sends them: ``POST /bot<token>/<met
 form-urlencoded or multipart, every parameter a string (PTB JSON-encodes values that are
 not strings already; see `wire_params`). ``GET /file/bot<token>/<path>`` downloads a file.
 Any token is accepted; each `Call` keeps the one it came with.
+
+Telegram's flood limits are on (`tests.e2e.floodlimits.FloodLimits`, refilled in real time:
+see `tests.e2e.fakebot`), so a bench sees the 429s production would; ``limits=None`` turns
+them off, and ``delay`` gives every call but getUpdates a round trip of that many seconds.
 """
 
 from __future__ import annotations
@@ -37,7 +41,15 @@ import tornado.web
 from telegram import Bot, Update
 
 from tests.e2e import updates
-from tests.e2e.fakebot import MEDIA_KEYS, TEST_TOKEN, Call, FakeBotApi, SentMessage
+from tests.e2e.fakebot import (
+    MEDIA_KEYS,
+    TELEGRAM_LIMITS,
+    TEST_TOKEN,
+    Call,
+    FakeBotApi,
+    SentMessage,
+)
+from tests.e2e.floodlimits import FloodLimits
 from tests.e2e.updates import TgUser
 
 __all__ = ["FakeBotServer", "TgUser", "wire_params"]
@@ -174,11 +186,19 @@ class FakeBotServer:
     the server's loop, and the readers return copies, so what a test holds does not change
     under it.
     `poll_wait` caps how long an empty long-polling getUpdates waits (default: the whole
-    ``timeout`` the client asked for; it answers as soon as an update is queued).
+    ``timeout`` the client asked for; it answers as soon as an update is queued). `limits`
+    and `delay` are `FakeBotApi`'s: Telegram's flood limits unless None, and how long each
+    call but getUpdates takes.
     """
 
-    def __init__(self, *, poll_wait: float = math.inf) -> None:
-        self._fake = FakeBotApi(poll_wait=poll_wait)
+    def __init__(
+        self,
+        *,
+        poll_wait: float = math.inf,
+        limits: FloodLimits | None = TELEGRAM_LIMITS,
+        delay: float = 0.0,
+    ) -> None:
+        self._fake = FakeBotApi(poll_wait=poll_wait, limits=limits, delay=delay)
         # Only for the update builders of tests.e2e.updates; it never sends anything.
         self._bot = Bot(TEST_TOKEN, request=self._fake, get_updates_request=self._fake)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -264,6 +284,10 @@ class FakeBotServer:
                 ]
             )
         )
+
+    def throttled(self) -> list[Call]:
+        """A copy of the calls the flood limits answered with 429, in order."""
+        return self.run(lambda fake: copy.deepcopy(fake.throttled))
 
     def tokens(self) -> list[str]:
         """The bot tokens requests came with, in order of first use."""

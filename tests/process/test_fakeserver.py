@@ -1,8 +1,10 @@
 """The fake Bot API over HTTP: PTB's own HTTPXRequest talks to it as it talks to Telegram."""
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -16,7 +18,11 @@ from telegram import (
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from tests.e2e.fakebot import BOT_USERNAME, FakeBotApi
+from tests.e2e.floodlimits import FloodLimits, Limit
 from tests.process.fakeserver import FakeBotServer, TgUser, wire_params
+
+# PTB reads it when a time period is accessed (RetryAfter.retry_after): timedelta, no warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 TOKEN = "424242:" + "B" * 35
 CUSTOMER = TgUser(501, "Ann")
@@ -30,13 +36,16 @@ def server() -> Iterator[FakeBotServer]:
 
 @pytest.fixture
 async def bot(server: FakeBotServer) -> AsyncIterator[Bot]:
-    bot = Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url)
-    async with bot:
+    async with client_of(server) as bot:
         yield bot
 
 
 def getting_updates(fake: FakeBotApi) -> bool:
     return any(call.method == "getUpdates" for call in fake.calls)
+
+
+def client_of(server: FakeBotServer) -> Bot:
+    return Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url)
 
 
 async def test_get_me_answers_and_records_the_token(bot: Bot, server: FakeBotServer) -> None:
@@ -223,3 +232,63 @@ async def test_stopping_the_server_drops_a_long_poll(bot: Bot, server: FakeBotSe
 
     with pytest.raises(NetworkError, match="disconnected"):
         await asyncio.wait_for(poll, timeout=10)
+
+
+# -- flood limits, delay and reactions over HTTP -------------------------------------------
+
+
+async def test_a_message_over_the_limit_is_429_with_retry_after_and_sends_nothing() -> None:
+    # A token a minute, so that however slow this machine is the 6th call finds none.
+    slow = FloodLimits(private_chat=Limit(capacity=5, refill=1, period=60.0))
+    with FakeBotServer(limits=slow) as server:
+        async with client_of(server) as bot:
+            for n in range(5):
+                await bot.send_message(CUSTOMER.id, f"message {n}")
+            with pytest.raises(RetryAfter) as raised:
+                await bot.send_message(CUSTOMER.id, "sixth")
+        async with httpx.AsyncClient(base_url=f"{server.base_url}{TOKEN}") as client:
+            answer = await client.post("/sendMessage", data={"chat_id": "501", "text": "7th"})
+
+        assert raised.value.retry_after == timedelta(seconds=60)
+        assert answer.status_code == 429
+        assert answer.json() == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 60",
+            "parameters": {"retry_after": 60},
+        }
+        assert len(server.messages_to(CUSTOMER.id)) == 5
+        assert [call.params["text"] for call in server.throttled()] == ["sixth", "7th"]
+
+
+def test_the_server_enforces_telegram_limits_by_default(server: FakeBotServer) -> None:
+    assert server.run(lambda fake: fake.limits) == FloodLimits()
+    assert server.throttled() == []
+
+
+async def test_without_limits_the_server_refuses_nothing() -> None:
+    with FakeBotServer(limits=None) as server:
+        async with client_of(server) as bot:
+            for n in range(8):
+                await bot.send_message(CUSTOMER.id, f"message {n}")
+
+        assert len(server.messages_to(CUSTOMER.id)) == 8
+        assert server.throttled() == []
+
+
+async def test_a_delay_makes_each_call_take_that_long() -> None:
+    with FakeBotServer(delay=0.2) as server:
+        async with client_of(server) as bot:
+            started = time.monotonic()
+            await bot.send_message(CUSTOMER.id, "hi")
+            assert time.monotonic() - started >= 0.2
+
+
+async def test_a_reaction_is_set_over_http(bot: Bot, server: FakeBotServer) -> None:
+    sent = await bot.send_message(CUSTOMER.id, "Ticket FB-0007 is solved")
+
+    assert await bot.set_message_reaction(CUSTOMER.id, sent.message_id, "🔥", is_big=True)
+
+    assert server.run(lambda fake: fake.reaction_on(CUSTOMER.id, sent.message_id)) == ["🔥"]
+    with pytest.raises(BadRequest, match="Reaction_invalid"):
+        await bot.set_message_reaction(CUSTOMER.id, sent.message_id, "🍕")

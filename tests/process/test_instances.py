@@ -201,7 +201,6 @@ class Desks:
                 "FEEDBACK_DESK__DATABASE__URL": self.database_url,
                 "FEEDBACK_DESK__DEPARTMENTS": json.dumps(DEPARTMENTS),
                 "FEEDBACK_DESK__TELEGRAM__POLL_TIMEOUT": "1",
-                "FEEDBACK_DESK__OUTBOX__PRIVATE_CHAT_GAP_SECONDS": "0",
                 "FEEDBACK_DESK__INSTANCE__STANDBY_CHECK": "0.2",
                 "FEEDBACK_DESK__INSTANCE__STOP_TIMEOUT": str(STOP_TIMEOUT),
                 "PYTHONUNBUFFERED": "1",
