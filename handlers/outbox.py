@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -310,6 +310,11 @@ class OutboxDispatcher:
         head = batch.head
         log.warning("outbox row %s to chat %s parked: %s", head.id, head.chat_id, error)
         told: list[Notice] = batch.undelivered(reason)
+        if told and head.ticket_id is not None:  # the ticket's cards say so too
+            cards = await self.store.latest_cards(head.ticket_id)
+            told += [
+                replace(card, params={**card.params, "undelivered": reason}) for card in cards
+            ]
         await self.store.park(batch.ids, error=error, now=self.clock.now(), follow_up=told)
         report.parked += len(batch.items)
         report.errors.append(error)

@@ -127,3 +127,4 @@ async def test_an_answer_the_customer_cannot_get_is_reported_to_the_agent(
     assert report.parked == 1
     assert bob.last_text == said("en", "notice.undelivered_blocked", number=number)
     assert bob.reaction_on_last() is None
+    assert said("en", "card.undelivered_blocked") in (card_of(desk, number).plain_text or "")
