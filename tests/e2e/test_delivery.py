@@ -128,3 +128,43 @@ async def test_an_answer_the_customer_cannot_get_is_reported_to_the_agent(
     assert bob.last_text == said("en", "notice.undelivered_blocked", number=number)
     assert bob.reaction_on_last() is None
     assert said("en", "card.undelivered_blocked") in (card_of(desk, number).plain_text or "")
+
+
+async def queue_notices(desk: DeskHarness, chat_id: int, count: int) -> None:
+    async with runtime_of(desk.app).uow() as uow:
+        for n in range(count):
+            uow.outbox.add(
+                Notice(chat_id, "ticket.claimed", "en", {"number": f"N{n}", "agent": "B"})
+            )
+        await uow.commit()
+
+
+async def test_the_outbox_keeps_to_the_configured_pace_per_private_chat(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"private_chat_per_second": 0.5}})
+    await desk.restart()
+    await queue_notices(desk, 4242, 6)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 6
+    # three at once, then one every two seconds
+    assert desk.flood_clock() - started >= 6.0
+
+
+async def test_the_outbox_keeps_to_the_configured_pace_per_group(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"group_per_minute": 6}})
+    await desk.restart()
+    await queue_notices(desk, STAFF_CHAT, 8)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 8
+    # six at once, then one every ten seconds
+    assert desk.flood_clock() - started >= 20.0
+
+
+async def test_the_outbox_keeps_to_the_configured_overall_pace(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"overall_per_second": 2}})
+    await desk.restart()
+    for chat in range(5001, 5007):
+        await queue_notices(desk, chat, 1)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 6
+    # six chats, each free to get a message, but two a second for the whole bot
+    assert desk.flood_clock() - started >= 2.0
