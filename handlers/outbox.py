@@ -117,7 +117,10 @@ class OutboxDispatcher:
             try:
                 while True:
                     self._wake.clear()
-                    await self._start_lanes(bot, on_report)
+                    try:
+                        await self._start_lanes(bot, on_report)
+                    except Exception as exc:  # the database: the loop must not die of it
+                        log.warning("outbox: cannot claim messages now (%s)", exc)
                     await asyncio.sleep(self.settings.claim_gap_seconds)
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._sleep_seconds()):
@@ -326,7 +329,11 @@ def _sender(bot: Bot, chat_id: int, outgoing: render.Outgoing) -> Callable[[], A
 
 
 async def _quiet(lane: Awaitable[bool]) -> None:
-    await lane
+    """A lane run as a task: its rows left leased are claimed again when the lease ends."""
+    try:
+        await lane
+    except Exception:
+        log.exception("outbox lane failed")
 
 
 def _by_chat(items: list[OutboxItem]) -> dict[int, list[OutboxItem]]:
