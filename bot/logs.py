@@ -119,6 +119,9 @@ def make_handler(
     return handler
 
 
+CHATTY_LIBRARIES = ("apscheduler", "telegram.ext")
+
+
 def configure_logging(level: str, format: Literal["plain", "json"] = "plain") -> None:
     """Send every log line to stderr in `format`; httpx never logs a request URL, which
     carries the bot token."""
@@ -128,3 +131,8 @@ def configure_logging(level: str, format: Literal["plain", "json"] = "plain") ->
     root.addHandler(make_handler(format))
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The scheduler says two lines for every job run and PTB one for each start and stop:
+    # an idle desk would write a line a second. Their warnings still come; DEBUG shows all.
+    chatter = logging.NOTSET if logging.getLevelName(level) == logging.DEBUG else logging.WARNING
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(chatter)

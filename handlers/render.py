@@ -235,6 +235,8 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         lines.append(t(locale, "card.score_comment", comment=params["score_comment"]))
     if params.get("moved"):
         lines.append(t(locale, "card.moved", department=params.get("department", "")))
+    if params.get("undelivered"):  # until the ticket next changes
+        lines.append(t(locale, f"card.undelivered_{params['undelivered']}"))
     return "\n".join(lines)
 
 

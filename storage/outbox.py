@@ -191,6 +191,21 @@ class SqlOutboxStore:
                 )
             await _queue(session, now, follow_up)
 
+    async def latest_cards(self, ticket_id: int) -> list[Notice]:
+        """The newest state queued for each card of a ticket (what its cards show)."""
+        newest = (
+            select(func.max(OutboxRow.id))
+            .where(OutboxRow.ticket_id == ticket_id, OutboxRow.card_id.is_not(None))
+            .group_by(OutboxRow.card_id)
+        )
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OutboxRow.chat_id, OutboxRow.kind, OutboxRow.locale, OutboxRow.params)
+                .where(OutboxRow.id.in_(newest))
+                .order_by(OutboxRow.id)
+            )
+            return [Notice(c, k, loc, dict(p or {}), ticket_id) for c, k, loc, p in rows]
+
     async def card_shown(self, card_id: int) -> tuple[int | None, str | None]:
         """The Telegram message a card was sent as (None until it has been) and the digest
         of what it shows."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import RedactFilter, configure_logging, make_handler, redact
+from bot.logs import CHATTY_LIBRARIES, RedactFilter, configure_logging, make_handler, redact
 from domain import logcontext
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw4"
@@ -146,3 +146,24 @@ def test_configure_logging_formats_the_root_handler_and_quiets_httpx() -> None:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
         httpx_logger.setLevel(httpx_level)
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_the_schedulers_and_ptbs_chatter_is_off_unless_debugging(capsys, level, shown) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(level)
+        logging.getLogger("apscheduler.executors.default").info('Job "outbox" executed')
+        logging.getLogger("telegram.ext.Application").info("Application started")
+        logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed")
+        logging.getLogger("handlers.outbox").info("outbox run")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name in CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    written = capsys.readouterr().err
+    assert ("executed" in written, "Application started" in written) == (shown, shown)
+    assert "was missed" in written  # the libraries' warnings still come
+    assert "outbox run" in written  # and the desk's own lines

@@ -131,6 +131,8 @@ class Call:
     uploads: dict[str, Upload] = field(default_factory=dict, compare=False, repr=False)
     known: bool = field(default=True, compare=False, repr=False)
     token: str | None = field(default=None, compare=False, repr=False)
+    # when the call was answered (time.monotonic), for benches that time deliveries
+    at: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -457,6 +459,7 @@ class FakeBotApi(BaseRequest):
                 body["parameters"] = {"retry_after": error.retry_after}
             return error.status, json.dumps(body).encode()
         call.result = result
+        call.at = time.monotonic()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # -- what tests read ---------------------------------------------------------------

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from dataclasses import replace
+
 from bot.app import runtime_of
 from domain.ports import Notice
 from domain.services import cards
@@ -127,3 +131,76 @@ async def test_an_answer_the_customer_cannot_get_is_reported_to_the_agent(
     assert report.parked == 1
     assert bob.last_text == said("en", "notice.undelivered_blocked", number=number)
     assert bob.reaction_on_last() is None
+    assert said("en", "card.undelivered_blocked") in (card_of(desk, number).plain_text or "")
+
+
+async def queue_notices(desk: DeskHarness, chat_id: int, count: int) -> None:
+    async with runtime_of(desk.app).uow() as uow:
+        for n in range(count):
+            uow.outbox.add(
+                Notice(chat_id, "ticket.claimed", "en", {"number": f"N{n}", "agent": "B"})
+            )
+        await uow.commit()
+
+
+async def test_the_outbox_keeps_to_the_configured_pace_per_private_chat(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"private_chat_per_second": 0.5}})
+    await desk.restart()
+    await queue_notices(desk, 4242, 6)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 6
+    # three at once, then one every two seconds
+    assert desk.flood_clock() - started >= 6.0
+
+
+async def test_the_outbox_keeps_to_the_configured_pace_per_group(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"group_per_minute": 6}})
+    await desk.restart()
+    await queue_notices(desk, STAFF_CHAT, 8)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 8
+    # six at once, then one every ten seconds
+    assert desk.flood_clock() - started >= 20.0
+
+
+async def test_the_outbox_keeps_to_the_configured_overall_pace(desk: DeskHarness) -> None:
+    desk.overrides.update({"outbox": {"overall_per_second": 2}})
+    await desk.restart()
+    for chat in range(5001, 5007):
+        await queue_notices(desk, chat, 1)
+    started = desk.flood_clock()
+    assert (await desk.dispatch()).sent == 6
+    # six chats, each free to get a message, but two a second for the whole bot
+    assert desk.flood_clock() - started >= 2.0
+
+
+async def test_the_running_dispatcher_survives_a_database_that_fails_and_sends_when_woken(
+    desk: DeskHarness,
+) -> None:
+    """The loop `feedback-desk run` starts: a claim that fails is logged, not fatal; a
+    commit wakes it at once (no poll interval to wait for)."""
+    runtime = runtime_of(desk.app)
+    dispatcher = runtime.dispatcher
+    claim = dispatcher.store.claim_due
+    failures = [RuntimeError("database is locked")]
+
+    async def failing_once(**kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return await claim(**kwargs)
+
+    dispatcher.store.claim_due = failing_once  # type: ignore[method-assign]
+    dispatcher.settings = replace(dispatcher.settings, interval_seconds=60.0)
+    sent = asyncio.Event()
+    task = asyncio.create_task(dispatcher.serve(desk.app.bot, lambda r: r.sent and sent.set()))
+    try:
+        await asyncio.sleep(0)  # the loop's first claim fails
+        await queue_notices(desk, 4242, 1)  # the commit wakes it
+        async with asyncio.timeout(10):  # far under the 60 s interval
+            await sent.wait()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert failures == []
+    assert desk.texts_to(4242) == [said("en", "notice.claimed", number="N0", agent="B")]
