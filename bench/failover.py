@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from tests.conftest import _reset_postgres
-from tests.process.fakeserver import FakeBotServer, TgUser
+from tests.e2e.dsl import HUMAN_STEP
+from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
 from tests.process.test_instances import (
     Customer,
     Desk,
@@ -92,7 +93,9 @@ def main() -> None:
     polls: list[float] = []
     answers: list[float] = []
     started = 0
-    with tempfile.TemporaryDirectory() as folder, FakeBotServer() as server:
+    # Telegram's flood limits, refilled as if each customer took a person's time per step
+    human = HumanTime(HUMAN_STEP)
+    with tempfile.TemporaryDirectory() as folder, FakeBotServer(human_time=human) as server:
         desks = Desks(Path(folder), server, args.database_url)
         desks.extra_env["FEEDBACK_DESK__INSTANCE__STANDBY_CHECK"] = str(args.standby_check)
         try:

@@ -18,6 +18,8 @@ Any token is accepted; each `Call` keeps the one it came with.
 Telegram's flood limits are on (`tests.e2e.floodlimits.FloodLimits`, refilled in real time:
 see `tests.e2e.fakebot`), so a bench sees the 429s production would; ``limits=None`` turns
 them off, and ``delay`` gives every call but getUpdates a round trip of that many seconds.
+`HumanTime` refills them as if people took their time: real time, plus a person's step for
+each message or tap a test makes (a test's customers answer at once, nobody can).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import json
 import math
 import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -178,6 +181,26 @@ class _NotFound(_Handler):
         self._answer(404, json.dumps(body).encode(), "application/json")
 
 
+class HumanTime:
+    """Seconds for the flood limits of a fake that people use in real time: the real clock,
+    moved on by `step` at every action of a person (`act`), as the in-process harness's
+    flood clock is (tests.e2e.dsl.HUMAN_STEP). Safe to call from any thread."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self._skipped = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return time.monotonic() + self._skipped
+
+    def act(self) -> None:
+        """A person sent a message or tapped a button: it took them `step` seconds."""
+        with self._lock:
+            self._skipped += self.step
+
+
 class FakeBotServer:
     """A `FakeBotApi` answering over HTTP on 127.0.0.1 from a background thread.
 
@@ -188,7 +211,8 @@ class FakeBotServer:
     `poll_wait` caps how long an empty long-polling getUpdates waits (default: the whole
     ``timeout`` the client asked for; it answers as soon as an update is queued). `limits`
     and `delay` are `FakeBotApi`'s: Telegram's flood limits unless None, and how long each
-    call but getUpdates takes.
+    call but getUpdates takes. `human_time`, when given, refills the limits instead of the
+    real clock; the test's people `act` on it.
     """
 
     def __init__(
@@ -197,8 +221,12 @@ class FakeBotServer:
         poll_wait: float = math.inf,
         limits: FloodLimits | None = TELEGRAM_LIMITS,
         delay: float = 0.0,
+        human_time: HumanTime | None = None,
     ) -> None:
-        self._fake = FakeBotApi(poll_wait=poll_wait, limits=limits, delay=delay)
+        self.human_time = human_time
+        self._fake = FakeBotApi(
+            poll_wait=poll_wait, limits=limits, delay=delay, flood_clock=human_time
+        )
         # Only for the update builders of tests.e2e.updates; it never sends anything.
         self._bot = Bot(TEST_TOKEN, request=self._fake, get_updates_request=self._fake)
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -33,9 +33,10 @@ from telegram import Bot, Update
 
 from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
 from tests.e2e import updates
+from tests.e2e.dsl import HUMAN_STEP
 from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
 from tests.e2e.steps import TICKET_NUMBER, label
-from tests.process.fakeserver import FakeBotServer, TgUser
+from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_CHAT = -1001234567890
@@ -310,6 +311,8 @@ class Customer:
     def _step(self, step: str, build: Callable[[Bot], Update]) -> list[SentMessage]:
         """Take a step; the messages the bot answered it with (at least one)."""
         mark = len(self.messages())
+        if self.server.human_time is not None:
+            self.server.human_time.act()  # nobody types or taps faster
         deliver(self.server, build)
         self.mark, self.step = mark, step
 
@@ -380,7 +383,9 @@ def answered_chats(chats: list[int]) -> Callable[[FakeBotApi], int]:
 
 @pytest.fixture
 def server() -> Iterator[FakeBotServer]:
-    with FakeBotServer() as running:
+    """Telegram's flood limits, refilled as if the customers took a person's time per step
+    (they answer the bot at once)."""
+    with FakeBotServer(human_time=HumanTime(HUMAN_STEP)) as running:
         yield running
 
 
@@ -525,6 +530,7 @@ def test_standby_takes_over_from_a_killed_active_and_every_ticket_is_filed_once(
     for step in check_failover(server, database_url, failover):
         print(f"the answer to {step!r} went down with the killed instance")
     assert_outbox_sent_once(server, database_url, [f.number for f in failover.filings if f.number])
+    assert server.throttled() == []  # no 429: people's pace, the desk's own pacing
 
 
 def confirmed(fake: FakeBotApi, customers: list[Customer]) -> int:
