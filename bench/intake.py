@@ -1,8 +1,9 @@
 """Intake throughput: N complete tickets through the real Application vs a bare echo bot.
 
 Both bots run in process on the same fake Bot API, both behind the desk's PacedLimiter
-(PTB's rate limiter slot) with the flood limits off and the fake enforcing none either
-(this measures the bots' own cost, not Telegram's limits); the desk on a fresh SQLite file.
+(PTB's rate limiter slot) with the flood limits off, the desk's outbox pacing off too and
+the fake enforcing none either (this measures the bots' own cost, not Telegram's limits);
+the desk on a fresh SQLite file.
 Each ticket is nine updates (/new, type, description, a photo, Done, Skip, shared contact,
 "not stopped", Submit); the outbox dispatcher runs after each Submit, as its job would, and
 its time counts as the desk's. The desk takes each update the way `feedback-desk run` does:
@@ -83,6 +84,11 @@ TICKET: list[Step] = [
     _press("No"),
     _press("Submit"),
 ]
+
+
+# The desk's outbox with every flood limit off ([outbox]; 0 turns a limit off): it sends what
+# is due at once, as the fake enforces no limit either.
+UNPACED_OUTBOX = {"private_chat_per_second": 0, "group_per_minute": 0, "overall_per_second": 0}
 
 
 def _unlimited() -> PacedLimiter:
@@ -172,7 +178,7 @@ async def run_desk(tickets: int, warmup: int, url: str) -> Measured:
     """The desk while timed."""
     api = FakeBotApi(limits=None)
     app = build_application(
-        settings_for(url),
+        settings_for(url, outbox=UNPACED_OUTBOX),
         token=TEST_TOKEN,
         request=api,
         get_updates_request=api,

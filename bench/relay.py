@@ -1,9 +1,10 @@
 """Relay latency: customer messages on claimed tickets, through the outbox to the agent, vs echo.
 
 The real Application runs in process on the fake Bot API and a fresh SQLite file, behind
-the desk's PacedLimiter with the flood limits off (as in bench/intake.py). Not timed: every
-customer files one ticket through /new, the dispatcher posts the cards to the staff chat, and
-one agent per ten tickets presses Claim on them. Timed: each customer sends plain text
+the desk's PacedLimiter with the flood limits off, its outbox unpaced and the fake enforcing
+no limit (as in bench/intake.py). Not timed: every customer files one ticket through /new,
+the dispatcher posts the cards to the staff chat, and one agent per ten tickets presses
+Claim on them. Timed: each customer sends plain text
 messages, round after round; a message counts from feeding its update until the dispatcher,
 run after it as its job would be, has delivered the relayed copy to the agent (every relay is
 checked). The baseline is bench/intake.py's echo bot fed the same number of text updates.
@@ -33,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.intake import (
+    UNPACED_OUTBOX,
     CpuTime,
     Measured,
     _drive,
@@ -58,11 +60,14 @@ def _said(user: TgUser, round_: int) -> str:
 
 
 async def _start(url: str) -> DeskHarness:
-    """The e2e harness's desk (real clock) behind the bench's unlimited rate limiter."""
+    """The e2e harness's desk (real clock) behind the bench's unlimited rate limiter, its
+    outbox unpaced, on a fake Telegram that enforces no flood limit."""
     desk = DeskHarness(
         url,
         SystemClock(),  # type: ignore[arg-type]
+        overrides={"outbox": UNPACED_OUTBOX},
         rate_limiter=_unlimited(),
+        flood_limits=None,
     )
     return await desk.start()
 
