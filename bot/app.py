@@ -69,6 +69,7 @@ def policy_from(settings: Settings) -> DeskPolicy:
         timezone=timezone,
         routing=settings.routing(),
         vip_raises_priority=settings.priority.vip_raises,
+        vip_ids=frozenset(settings.priority.vip_customers),
         limits=Limits(
             description_max_chars=limits.description_max_chars,
             reference_max_chars=limits.reference_max_chars,

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.calendar import AroundTheClock, BusinessCalendar, WorkClock
 from domain.durations import Span, parse_span, working_time
+from domain.people import Customer
 from domain.roles import Configured, configured
 from domain.ticket import FeedbackType, Priority
 
@@ -120,6 +121,7 @@ class DeskPolicy:
     timezone: tzinfo
     routing: dict[FeedbackType, str]
     vip_raises_priority: bool = True
+    vip_ids: frozenset[int] = frozenset()  # Telegram ids of VIP customers (config)
     limits: Limits = field(default_factory=Limits)
     promises: dict[Priority, Promise] = field(default_factory=dict)
     languages: tuple[str, ...] = ("en", "zh")
@@ -144,6 +146,12 @@ class DeskPolicy:
     def department_for(self, feedback_type: FeedbackType) -> str:
         """The department code that handles `feedback_type`."""
         return self.routing[feedback_type]
+
+    def is_vip(self, customer: Customer | None) -> bool:
+        """A VIP by their profile or by the config's list of Telegram ids."""
+        if customer is None:
+            return False
+        return customer.vip or (customer.telegram_id in self.vip_ids)
 
     def initial_priority(self, *, business_stopped: bool, vip: bool) -> Priority:
         """Urgent when the customer's business is stopped; VIPs start one level up."""

@@ -227,6 +227,8 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         lines.append(t(locale, "card.messages", count=params["messages"]))
     if params.get("last_message"):
         lines.append(t(locale, "card.last_message", body=params["last_message"]))
+    if params.get("vip"):
+        lines.insert(1, t(locale, f"card.vip_{params['vip']}"))
     if params.get("card_kind") == "collab" and params.get("question"):
         lines.insert(0, t(locale, "card.collab_question", question=params["question"]))
     if params.get("round", 1) > 1:

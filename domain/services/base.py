@@ -111,7 +111,7 @@ class ServiceBase:
             type=draft.type,
             channel=draft.channel,
             priority=self.policy.initial_priority(
-                business_stopped=bool(draft.stopped), vip=customer.vip
+                business_stopped=bool(draft.stopped), vip=self.policy.is_vip(customer)
             ),
             title=title_from(draft.description),
             description=draft.description,

@@ -112,6 +112,7 @@ async def snapshot_of(
         "status": ticket.status.value,
         "title": ticket.title,
         "customer": _customer_name(customer),
+        "vip": _vip(policy, customer),
         "customer_number": customer.number if customer else "",
         "contact": mask_phone(ticket.contact_phone or (customer.phone if customer else None)),
         "attachments": ticket.attachment_count,
@@ -128,6 +129,13 @@ async def snapshot_of(
         "messages": messages,
         "last_message": _preview(last),
     }
+
+
+def _vip(policy: DeskPolicy, customer: Customer | None) -> str | None:
+    """Why the card marks a VIP: "raised" (their tickets start a level higher) or "yes"."""
+    if not policy.is_vip(customer):
+        return None
+    return "raised" if policy.vip_raises_priority else "yes"
 
 
 def _customer_name(customer: Customer | None) -> str:
