@@ -189,6 +189,12 @@ async def _erase(
         return 0
     counts = ", ".join(f"{key} {value}" for key, value in result.counts.items())
     print(f"erased {result.number}: {counts}; recorded in the customer's audit history")
+    if result.counts.get("staff_cards_queued") or result.counts.get("relayed_copies_queued"):
+        print(
+            "the staff chats are cleaned by the running desk (or at its next start): cards "
+            "show the erased form, copies of the customer's messages are deleted; copies "
+            "Telegram no longer lets the bot delete (over 48 hours old) are blanked instead"
+        )
     return 0
 
 

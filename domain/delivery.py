@@ -42,3 +42,9 @@ def card_of(kind: str, params: dict[str, Any]) -> int | None:
     if kind != CARD_KIND or params.get("card_id") is None:
         return None
     return int(params["card_id"])
+
+
+# A copy of an erased customer's message in a staff chat: deleted, or blanked where
+# Telegram no longer lets the bot delete it.
+ERASE_MESSAGE = "erase.message"
+RELAYED_FROM_CUSTOMER = ("ticket.customer_message", "ticket.customer_message.file")

@@ -45,7 +45,9 @@ MAX_BACKOFF_SECONDS = 300
 # Kinds that are safe to send twice: a card is edited in place, a command menu is set and a
 # reaction is put, so a repeat changes nothing. They are not marked "sending" before the
 # Bot API call, and a new active instance sends them again (storage.outbox.take_over).
-RESENDABLE = frozenset({"card", MENU_NOTICE, delivery.RECEIVED, delivery.DELIVERED})
+RESENDABLE = frozenset(
+    {"card", MENU_NOTICE, delivery.RECEIVED, delivery.DELIVERED, delivery.ERASE_MESSAGE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +274,8 @@ class OutboxDispatcher:
         if item.kind == MENU_NOTICE:
             return await menus.deliver(bot, item.chat_id, item.locale, item.params)
         assert prepared.outgoing is not None
+        if item.kind == delivery.ERASE_MESSAGE:
+            return await _erase(bot, item.chat_id, prepared.outgoing)
         send = _sender(bot, item.chat_id, prepared.outgoing)
         try:
             return await send()
@@ -326,6 +330,25 @@ class OutboxDispatcher:
 def _sender(bot: Bot, chat_id: int, outgoing: render.Outgoing) -> Callable[[], Awaitable[Any]]:
     method = getattr(bot, outgoing.method)
     return lambda: method(chat_id=chat_id, **outgoing.kwargs, rate_limit_args=BOOKED)
+
+
+async def _erase(bot: Bot, chat_id: int, outgoing: render.Outgoing) -> bool:
+    """Delete a relayed copy; where Telegram no longer allows it (older than 48 hours),
+    blank it; a message already gone is done."""
+    message_id = outgoing.kwargs["message_id"]
+    try:
+        return await bot.delete_message(chat_id, message_id, rate_limit_args=BOOKED)
+    except BadRequest as exc:
+        if "not found" in exc.message.lower():
+            return True
+    blank = {k: v for k, v in outgoing.kwargs.items() if k != "message_id"}
+    edit = bot.edit_message_caption if "caption" in blank else bot.edit_message_text
+    try:
+        await edit(chat_id=chat_id, message_id=message_id, rate_limit_args=BOOKED, **blank)
+    except BadRequest as exc:
+        if not any(word in exc.message.lower() for word in ("not found", "not modified")):
+            raise
+    return True
 
 
 async def _quiet(lane: Awaitable[bool]) -> None:

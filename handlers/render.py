@@ -283,6 +283,10 @@ def notice(
         return Outgoing(
             "set_message_reaction", {"message_id": params["message_id"], "reaction": emoji}
         )
+    if kind == delivery.ERASE_MESSAGE:  # edited to this where it cannot be deleted
+        field = "caption" if params.get("file") else "text"
+        erased = t(locale, "notice.erased_copy")
+        return Outgoing("delete_message", {"message_id": params["message_id"], field: erased})
     if kind == delivery.UNDELIVERED:
         key = f"notice.undelivered_{params['reason']}"
         return Outgoing("send_message", {"text": t(locale, key, number=params["number"])})

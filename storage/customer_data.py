@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from domain import delivery
 from domain.ticket import ActorKind, EventKind
 from storage.db import session_factory
 from storage.models import (
@@ -44,7 +45,7 @@ EXPORT_FORMAT = "feedback-desk/customer-export/1"
 ERASED_NAME = "erased"
 ERASED_TEXT = "[erased]"
 ERASED_REASON = "customer erased"
-PENDING, PARKED = "pending", "parked"
+PENDING, PARKED, SENT = "pending", "parked", "sent"
 EXPORTED, ERASED = "exported", "erased"  # customer_audit.action
 EXPORT_COMMAND, ERASE_COMMAND = "feedback-desk customer export", "feedback-desk customer erase"
 # Strings kept when outbox params and event data are scrubbed: codes, not anybody's words.
@@ -66,6 +67,8 @@ SAFE_KEYS = frozenset(
         "stage",
         "target",
         "mime_type",
+        "vip",
+        "undelivered",
     }
 )
 MAX_BIGINT = 2**63 - 1
@@ -381,6 +384,54 @@ async def _to_erase(session: AsyncSession, customer: CustomerRow) -> tuple[list[
     return tickets, [t for t in tickets if t not in done]
 
 
+async def _clean_staff_chats(
+    session: AsyncSession, ids: list[int], now: datetime
+) -> dict[str, int]:
+    """Queue what reaches the staff chats: every card of the tickets edited to its erased
+    form, every relayed copy of the customer's messages deleted (or blanked)."""
+    newest = (
+        select(func.max(OutboxRow.id))
+        .where(OutboxRow.ticket_id.in_(ids), OutboxRow.card_id.is_not(None))
+        .group_by(OutboxRow.card_id)
+    )
+    cards = list(await session.scalars(select(OutboxRow).where(OutboxRow.id.in_(newest))))
+    for card in cards:  # its params were scrubbed above
+        session.add(_queued(card.chat_id, card.kind, card.locale, dict(card.params), card, now))
+    relayed = await session.scalars(
+        select(OutboxRow).where(
+            OutboxRow.ticket_id.in_(ids),
+            OutboxRow.kind.in_(delivery.RELAYED_FROM_CUSTOMER),
+            OutboxRow.status == SENT,
+            OutboxRow.message_id.is_not(None),
+        )
+    )
+    copies: dict[tuple[int, int], OutboxRow] = {}
+    for row in relayed:  # lines merged into one message share its id
+        copies.setdefault((row.chat_id, int(row.message_id or 0)), row)
+    for (chat_id, message_id), row in copies.items():
+        params = {"message_id": message_id, "file": row.kind.endswith(".file")}
+        session.add(_queued(chat_id, delivery.ERASE_MESSAGE, row.locale, params, row, now))
+    return {"staff_cards_queued": len(cards), "relayed_copies_queued": len(copies)}
+
+
+def _queued(
+    chat_id: int, kind: str, locale: str, params: dict[str, Any], like: OutboxRow, now: datetime
+) -> OutboxRow:
+    return OutboxRow(
+        chat_id=chat_id,
+        kind=kind,
+        locale=locale,
+        params=params,
+        ticket_id=like.ticket_id,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        urgency=delivery.urgency(kind, params),
+        card_id=like.card_id if kind == delivery.CARD_KIND else None,
+    )
+
+
 async def already_erased(session: AsyncSession, customer_id: int) -> bool:
     """Whether an erase of this customer would change nothing."""
     customer = await session.get(CustomerRow, customer_id)
@@ -455,6 +506,8 @@ async def _erase(
                 row.chat_id = 0
     counts["outbox_blanked"] = blanked
     counts["outbox_parked"] = parked
+    if ids:
+        counts.update(await _clean_staff_chats(session, ids, now))
     for ticket_id in ids:
         session.add(_audit(ticket_id, EventKind.DATA_ERASED, now, {}))
     await session.flush()

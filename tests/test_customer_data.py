@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ from storage.models import (
     TicketRow,
 )
 from tests.e2e import conftest as e2e
-from tests.e2e.dsl import DeskHarness
-from tests.e2e.steps import add_staff, file_ticket, label, start_new
+from tests.e2e.dsl import STAFF_CHAT, DeskHarness
+from tests.e2e.steps import add_staff, file_ticket, label, said, start_new
 from tests.e2e.test_staff_desk import press_on_card
 
 desk = e2e.desk  # the fixture of the e2e tests: the real bot on a fake Telegram
@@ -282,10 +283,12 @@ async def test_erase_leaves_no_personal_data_and_keeps_the_statistics(
     parked = await rows(desk, OutboxRow, OutboxRow.error == "customer erased")
     assert parked
     assert {p.status for p in parked} == {"parked"}
-    assert (
-        await rows(desk, OutboxRow, OutboxRow.ticket_id.in_(ids), OutboxRow.status == "pending")
-        == []
+    # what waits now is only the staff chats' clean-up: cards in their erased form and the
+    # deletion of relayed copies (their texts are checked above with every other text)
+    waiting = await rows(
+        desk, OutboxRow, OutboxRow.ticket_id.in_(ids), OutboxRow.status == "pending"
     )
+    assert {row.kind for row in waiting} == {"card", "erase.message"}
     bodies = {e.body for e in await rows(desk, TicketEventRow, TicketEventRow.ticket_id.in_(ids))}
     assert bodies <= {"[erased]", None}
     # what the reports count is all still there, Ann's ticket untouched
@@ -426,3 +429,41 @@ def test_the_customer_commands_need_no_token(tmp_path: Path) -> None:
     assert "no customer" in result.stderr
     assert "Traceback" not in result.stderr
     assert (tmp_path / "data" / "feedback-desk.db").exists()
+
+
+@pytest.mark.parametrize("deletable", [True, False])
+async def test_erase_reaches_the_staff_chats_cards_and_relayed_copies(
+    desk: DeskHarness, cli: Any, deletable: bool
+) -> None:
+    """The cards show the erased form and the copies of her messages in staff chats are
+    deleted, or blanked where Telegram no longer lets the bot delete them (older than 48
+    hours); the running desk does it through the outbox, after the command."""
+    first, _second = await zelda_and_her_tickets(desk)
+    bob_id = 2001
+    copies = [m for m in desk.api.messages_to(bob_id) if "It still makes noise" in (m.text or "")]
+    assert copies
+    if not deletable:
+        desk.api.fail_next(
+            "deleteMessage",
+            chat_id=bob_id,
+            status=400,
+            description="Bad Request: message can't be deleted for everyone",
+            times=None,
+        )
+
+    code, out, err = await cli("customer", "erase", str(ZELDA), "--yes")
+    assert code == 0, err
+    assert "staff_cards_queued" in out
+    desk.clock.set(datetime.now(UTC))  # the command queued it at the real time
+    await desk.dispatch()
+
+    for message in copies:
+        now = desk.api.message(bob_id, message.message_id)
+        if deletable:
+            assert now.deleted
+        else:
+            assert now.plain_text == said("en", "notice.erased_copy")
+    shown = [m.plain_text or "" for m in desk.api.messages_to(STAFF_CHAT) if not m.deleted]
+    card = next(text for text in reversed(shown) if first in text)
+    assert "Zelda" not in card
+    assert "[erased]" in card
