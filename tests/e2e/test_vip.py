@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness
-from tests.e2e.steps import file_ticket, said, ticket_row
+from tests.e2e.steps import (
+    add_staff,
+    file_ticket,
+    label,
+    labels,
+    said,
+    ticket_number_in,
+    ticket_row,
+)
+from tests.e2e.test_staff_filing import walk_the_wizard
 
 VIP, OTHER = 3101, 3102
 
@@ -47,3 +56,17 @@ async def test_without_raising_a_vip_is_only_marked(desk: DeskHarness) -> None:
     await desk.dispatch()
     assert (await ticket_row(desk, number)).priority == "normal"
     assert said("en", "card.vip_yes") in card_text(desk, number)
+
+
+async def test_a_ticket_staff_file_for_a_vip_is_raised_too(vip_desk: DeskHarness) -> None:
+    vera = vip_desk.customer(VIP, "Vera")
+    await file_ticket(vera, phone="+8613812345678")  # Vera is known, with her phone
+    bob = vip_desk.customer(2001, "Bob")
+    await add_staff(vip_desk, bob)
+    await bob.send("/file")
+    await bob.press(label("en", "channel.phone"))
+    await bob.send("138 1234 5678")
+    await bob.press(labels(bob.last_message)[0])
+    await walk_the_wizard(bob, "en", phone="13812345678")
+    number = ticket_number_in(bob.last_text)
+    assert (await ticket_row(vip_desk, number)).priority == "high"
