@@ -20,6 +20,10 @@ class BadCallback(ValueError):
     """The button data does not parse: forged, truncated or from an old version."""
 
 
+class Stale(BadCallback):
+    """The button data parses but does not apply to the person pressing it, or not here."""
+
+
 class Verb(StrEnum):
     """What a button does."""
 
@@ -160,6 +164,22 @@ def encode(verb: Verb, *args: str) -> str:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
     decode(data)
     return data
+
+
+# What a button in a group chat may do: the staff card's buttons. Every other button lives
+# in a private chat; pressed in a group (forged, or someone else's), it does not apply.
+GROUP_VERBS = frozenset({Verb.STAFF, Verb.STAFF_CHOICE})
+
+
+def decodes(raw: object) -> bool:
+    """Whether `raw` is button data we produce (the dispatcher's pattern)."""
+    if not isinstance(raw, str):
+        return False
+    try:
+        decode(raw)
+    except BadCallback:
+        return False
+    return True
 
 
 def decode(raw: str | None) -> Action:

@@ -7,6 +7,7 @@ import logging
 from telegram import ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
+from domain.errors import NotFound
 from domain.intake import Choice, Step
 from domain.people import Role, Sender
 from domain.views import (
@@ -25,7 +26,7 @@ from domain.views import (
     filed_params,
 )
 from handlers import keyboards, render, staff
-from handlers.callback_data import Action, Verb
+from handlers.callback_data import Action, Stale, Verb
 from handlers.context import DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
@@ -208,9 +209,16 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
     elif action.verb in (Verb.POLL, Verb.POLL_SKIP):
         poll_id = int(action.arg(0))
         if action.verb is Verb.POLL:
-            answered = await context.deps.satisfaction.answer(sender, poll_id, int(action.arg(1)))
+            try:
+                answered = await context.deps.satisfaction.answer(
+                    sender, poll_id, int(action.arg(1))
+                )
+            except NotFound as error:  # not their poll, or none
+                raise Stale("no such poll of the presser") from error
         else:
             answered = await context.deps.satisfaction.skip_comment(sender, poll_id)
+            if answered.key == "poll.already_done":
+                raise Stale("no comment of that poll is awaited")
         await query.answer()
         if answered.key not in ("poll.replaced", "poll.already", "poll.already_done"):
             await drop_buttons(query)
@@ -245,8 +253,7 @@ async def button(update: Update, context: DeskContext, action: Action, sender: S
         await edit(query, reply.text, reply.markup)
     elif action.verb is Verb.PICK:
         picked = await desk.add_pending_to(sender, action.arg())
+        if not isinstance(picked, Appended):
+            raise Stale("no pending message of the presser")
         await query.answer()
-        if isinstance(picked, Appended):
-            await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
-        else:
-            await edit(query, t(picked.locale, "message.pick_expired"))
+        await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))

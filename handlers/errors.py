@@ -60,7 +60,8 @@ async def on_error(update: object, context: DeskContext) -> None:
                 return
             except BadRequest:
                 pass  # already answered: say it in the chat instead
-        if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text)
+        chat = update.effective_chat
+        if chat is not None and (update.callback_query is None or chat.type == "private"):
+            await context.bot.send_message(chat.id, text)  # never a post into a group
     except TelegramError:
         log.warning("could not tell the user about an error", exc_info=True)

@@ -34,17 +34,54 @@ STAFF_VERBS = frozenset(
 )
 
 
+STALE_PRESSES = "stale_presses"  # bot_data: ids of presses the fallback still has to answer
+FALLBACK_GROUP = 1_000  # the last group: after every other handler of a press
+
+
 async def on_button(update: Update, context: DeskContext) -> None:
-    """Decode a button press (BadCallback for anything forged) and run it."""
+    """Run a press whose data decodes; one that does not apply to the presser (or not in
+    this chat) is left unanswered here: the fallback says it is out of date."""
     query = update.callback_query
     sender = sender_of(update)
     if query is None or sender is None:
         return
-    action = callback_data.decode(query.data)
-    if action.verb in STAFF_VERBS:
-        await staff.button(update, context, action, sender)
+    try:
+        action = callback_data.decode(query.data)
+        chat = update.effective_chat
+        if chat is not None and chat.id < 0 and action.verb not in callback_data.GROUP_VERBS:
+            raise callback_data.Stale("a private chat's button pressed in a group")
+        if action.verb in staffadmin.ROSTER_VERBS:
+            await staffadmin.button(update, context)
+        elif action.verb in STAFF_VERBS:
+            await staff.button(update, context, action, sender)
+        else:
+            await customer.button(update, context, action, sender)
+    except callback_data.BadCallback:
+        context.bot_data.setdefault(STALE_PRESSES, set()).add(query.id)
+
+
+async def on_stale_button(update: Update, context: DeskContext) -> None:
+    """The one answer to every press that does not parse or does not apply to the presser:
+    a short "out of date" toast in their language, in whatever chat, never a post."""
+    query = update.callback_query
+    if query is None:
+        return
+    stale: set[str] = context.bot_data.setdefault(STALE_PRESSES, set())
+    if callback_data.decodes(query.data) and query.id not in stale:
+        return  # answered by the handler that ran it (or by the error handler)
+    stale.discard(query.id)
+    sender = sender_of(update)
+    if sender is None:
+        locale = context.deps.policy.default_language
     else:
-        await customer.button(update, context, action, sender)
+        try:
+            locale = await context.desk.locale_of(sender)
+        except Exception:
+            locale = context.deps.policy.language_for(sender.language_code)
+    try:
+        await query.answer(t(locale, "error.bad_callback"))
+    except TelegramError:
+        log.info("could not answer a stale press", exc_info=True)
 
 
 async def on_unknown_command(update: Update, context: DeskContext) -> None:
@@ -88,7 +125,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("chart", chart.chart))
     application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=callback_data.decodes))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))
     application.add_handler(
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, customer.message)
@@ -99,6 +136,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             on_group_message,
         )
     )
+    application.add_handler(CallbackQueryHandler(on_stale_button), group=FALLBACK_GROUP)
     application.add_error_handler(on_error)  # type: ignore[arg-type]
 
 

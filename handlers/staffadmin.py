@@ -8,7 +8,7 @@ from typing import Any
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from domain.errors import DeskError
 from domain.people import Sender, Staff
@@ -22,18 +22,26 @@ PRIVATE = filters.ChatType.PRIVATE
 # `/start inv_<token>`: the deep link of an invite (other /start payloads are the customer's)
 INVITE_START = filters.Regex(r"^/start(@\w+)?\s+inv_")
 # the roster buttons: v1:sal, v1:sa:<id>, v1:sar:…, v1:sad:…, v1:sax:…
-BUTTONS = r"^v1:sa[lrdx]?(:|$)"
+ROSTER_VERBS = frozenset(
+    {
+        Verb.STAFF_ROSTER,
+        Verb.STAFF_CARD,
+        Verb.STAFF_ROLE,
+        Verb.STAFF_DEPARTMENT,
+        Verb.STAFF_ACTIVE,
+    }
+)
 STAFF_COMMANDS = ("invite", "staff", "departments", "bind")
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the handlers; call before the customer's `/start` and the generic button handler."""
+    """Add the handlers; call before the customer's `/start` (the roster buttons come through
+    the desk's one button handler)."""
     application.add_handler(CommandHandler("start", start_invite, filters=PRIVATE & INVITE_START))
     application.add_handler(CommandHandler("invite", invite, filters=PRIVATE))
     application.add_handler(CommandHandler("staff", staff_list, filters=PRIVATE))
     application.add_handler(CommandHandler("departments", departments, filters=PRIVATE))
     application.add_handler(CommandHandler("bind", bind))
-    application.add_handler(CallbackQueryHandler(button, pattern=BUTTONS))
 
 
 async def _reply(update: Update, text: str, markup: Any = None) -> None:
@@ -143,7 +151,7 @@ async def button(update: Update, context: DeskContext) -> None:
     sender = sender_of(update)
     if query is None or sender is None:
         return
-    action = decode(query.data)  # BadCallback: the error handler says it is out of date
+    action = decode(query.data)  # BadCallback: the fallback says it is out of date
     try:
         text, markup = await _run(context, sender, action)
     except DeskError as error:

@@ -77,12 +77,14 @@ async def test_metrics_count_updates_errors_outbox_and_sla_and_read_the_gauges(
     assert pending >= 1
 
     report = await desk.dispatch()
-    await ann.press_data("v1:forged")  # BadCallback → the error handler
+    await ann.press_data("v1:forged")  # out of date: a normal outcome, not a handler error
+    desk.api.fail_next("answerCallbackQuery", status=500, description="Internal Server Error")
+    await ann.press_data("v1:list")  # Telegram fails the answer: unexpected, counted
     clock.advance(minutes=23)  # past 75 % of 30 minutes
     await desk.sweep()
 
     after = await metrics(http)
-    assert value(after, "updates_handled_total") == handled + 1
+    assert value(after, "updates_handled_total") == handled + 2
     assert value(after, "handler_errors_total") == 1
     assert value(after, "outbox_sent_total") == report.sent == pending
     assert value(after, "outbox_retried_total") == 0

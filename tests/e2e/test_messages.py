@@ -98,8 +98,9 @@ async def test_with_several_open_tickets_the_customer_picks_one(
 
     # The question was answered: pressing one of its old buttons adds nothing anywhere.
     await ann.press_data(f"v1:pick:{till}", on=answered)
+    assert ann.last_alert() == said("en", "error.bad_callback")
     assert desk.api.message(ann.id, question.message_id).plain_text == said(
-        "en", "message.pick_expired"
+        "en", "message.added", number=printer
     )
     till_detail = await open_my_ticket(ann, till)
     assert "Paper stuck here" not in (till_detail.plain_text or "")

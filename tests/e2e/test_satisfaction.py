@@ -160,7 +160,7 @@ async def test_forged_scores_other_polls_and_expired_polls(desk: DeskHarness):
         await ann.press_data(forged, on=poll)
         assert ann.last_alert() == said("en", "error.bad_callback")
     await eve.press_data(data, on=poll)  # somebody else's poll
-    assert eve.last_alert() == said("en", "poll.not_found")
+    assert eve.last_alert() == said("en", "error.bad_callback")
     assert (await ticket_row(desk, number)).score is None
 
     # after 7 days the answer is thanked but not counted (and starts nothing)

@@ -53,8 +53,10 @@ async def test_a_customer_pressing_staff_buttons_is_refused(
     for act in ("claim", "reveal", "hist", "files", "reply", "note"):
         alert = await refused(eve, two_departments, number, f"v1:s:{act}:{number}")
         assert alert == said(locale, "error.staff_only")
-    # nor may she confirm somebody else's resolution
+    # nor may she confirm somebody else's resolution, in the group or in her own chat
     alert = await refused(eve, two_departments, number, f"v1:cf:{number}:y")
+    assert alert == said(locale, "error.bad_callback")
+    alert = await refused(eve, two_departments, number, f"v1:cf:{number}:y", on=eve.last_message)
     assert alert == said(locale, "error.ticket_not_found", number=number)
 
 
