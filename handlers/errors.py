@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from telegram import Update
@@ -14,6 +15,11 @@ from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 
 log = logging.getLogger(__name__)
+
+
+def refusal_kind(error: DeskError) -> str:
+    """The metric label of a refusal: its class in snake case (`NotAllowed` → `not_allowed`)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
 async def _locale(update: Update, context: DeskContext) -> str:
@@ -47,7 +53,10 @@ async def on_error(update: object, context: DeskContext) -> None:
     if isinstance(error, UpdateAlreadyHandled):
         log.info("update %s was handled before; this delivery changes nothing", error.update_id)
         return
-    if context.deps.count_error is not None:
+    if isinstance(error, DeskError):  # a refusal is a normal outcome, not an error
+        if context.deps.count_refusal is not None:
+            context.deps.count_refusal(refusal_kind(error))
+    elif context.deps.count_error is not None:
         context.deps.count_error()
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
