@@ -17,6 +17,7 @@ from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.work import StaffDesk
+from domain.text import clean
 
 DEPS_KEY = "deps"
 
@@ -74,6 +75,6 @@ def sender_of(update: Update) -> Sender | None:
     return Sender(
         telegram_id=user.id,
         chat_id=chat.id,
-        name=user.full_name,
+        name=clean(user.full_name).strip() or str(user.id),
         language_code=user.language_code,
     )
