@@ -36,8 +36,8 @@ class Metrics:
         )
         self.refusals = labelled(
             "refusals",
-            "Requests the desk refused (not allowed, not found, ...), by kind",
-            ("kind",),
+            "Requests the desk refused (not allowed, not found, ...), by kind and act",
+            ("kind", "act"),
         )
         self.outbox_sent = counter("outbox_sent", "Outbox messages sent")
         self.outbox_retried = counter("outbox_retried", "Outbox sends failed, to be retried")
@@ -56,9 +56,9 @@ class Metrics:
         self.database_up = gauge("database_up", "1 when the database answered the last scrape")
         self.tickets_by_status = gauge("tickets_by_status", "Tickets in each status", ("status",))
 
-    def count_refusal(self, kind: str) -> None:
+    def count_refusal(self, kind: str, act: str) -> None:
         """Add one refusal: a normal outcome, not an error."""
-        self.refusals.labels(kind=kind).inc()
+        self.refusals.labels(kind=kind, act=act).inc()
 
     def count_dispatch(self, report: DispatchReport) -> None:
         """Add one outbox run."""

@@ -35,7 +35,7 @@ class Deps:
     reporting: Reporting | None = None
     exports: Exports | None = None
     count_error: Callable[[], None] | None = None  # the handler_errors metric
-    count_refusal: Callable[[str], None] | None = None  # the refusals metric, by kind
+    count_refusal: Callable[[str, str], None] | None = None  # refusals metric: kind, act
     # an outbox row delivered another way (its id, the Telegram message id): mark it sent
     delivered: Callable[[int, int | None], Awaitable[None]] | None = None
 

@@ -170,4 +170,4 @@ async def test_a_refusal_is_counted_apart_and_is_not_a_handler_error(
 
     after = await metrics(http)
     assert value(after, "handler_errors_total") == 0
-    assert value(after, "refusals_total", kind="not_allowed") == 1
+    assert value(after, "refusals_total", kind="not_allowed", act="/file") == 1
