@@ -385,6 +385,7 @@ def build_application(
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
         count_error=runtime.metrics.handler_errors.inc,
+        count_refusal=runtime.metrics.count_refusal,
         delivered=lambda item_id, message_id: outbox_store.mark_sent(
             item_id, message_id=message_id, now=clock.now()
         ),

@@ -24,11 +24,21 @@ class Metrics:
         def counter(name: str, documentation: str) -> Counter:
             return Counter(name, documentation, registry=self.registry)
 
+        def labelled(name: str, documentation: str, labels: tuple[str, ...]) -> Counter:
+            return Counter(name, documentation, labels, registry=self.registry)
+
         def gauge(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge:
             return Gauge(name, documentation, labels, registry=self.registry)
 
         self.updates_handled = counter("updates_handled", "Telegram updates handled")
-        self.handler_errors = counter("handler_errors", "Errors raised while handling updates")
+        self.handler_errors = counter(
+            "handler_errors", "Unexpected errors raised while handling updates (not refusals)"
+        )
+        self.refusals = labelled(
+            "refusals",
+            "Requests the desk refused (not allowed, not found, ...), by kind and act",
+            ("kind", "act"),
+        )
         self.outbox_sent = counter("outbox_sent", "Outbox messages sent")
         self.outbox_retried = counter("outbox_retried", "Outbox sends failed, to be retried")
         self.outbox_parked = counter("outbox_parked", "Outbox messages given up on (parked)")
@@ -45,6 +55,10 @@ class Metrics:
         )
         self.database_up = gauge("database_up", "1 when the database answered the last scrape")
         self.tickets_by_status = gauge("tickets_by_status", "Tickets in each status", ("status",))
+
+    def count_refusal(self, kind: str, act: str) -> None:
+        """Add one refusal: a normal outcome, not an error."""
+        self.refusals.labels(kind=kind, act=act).inc()
 
     def count_dispatch(self, report: DispatchReport) -> None:
         """Add one outbox run."""

@@ -127,7 +127,6 @@ class Instance:
 
     async def _activate(self) -> None:
         runtime = self.runtime
-        log.info("this instance is active")
         released, parked = await runtime.outbox_store.take_over(tuple(RESENDABLE))
         if released or parked:
             log.warning(
@@ -152,7 +151,8 @@ class Instance:
         await self.application.start()
         self._started = True
         await start_jobs(self.application)
-        runtime.role = "active"
+        runtime.role = "active"  # /healthz says so from the moment the log does, not before
+        log.info("this instance is active")
         self._spawn("worker", self._work())
         self._spawn("watch", self._watch())
         if self.settings.telegram.mode == "polling":

@@ -17,6 +17,7 @@ from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
 from domain.services.staffadmin import StaffAdmin
 from domain.services.work import StaffDesk
+from domain.text import clean
 
 DEPS_KEY = "deps"
 
@@ -34,6 +35,7 @@ class Deps:
     reporting: Reporting | None = None
     exports: Exports | None = None
     count_error: Callable[[], None] | None = None  # the handler_errors metric
+    count_refusal: Callable[[str, str], None] | None = None  # refusals metric: kind, act
     # an outbox row delivered another way (its id, the Telegram message id): mark it sent
     delivered: Callable[[int, int | None], Awaitable[None]] | None = None
 
@@ -73,6 +75,6 @@ def sender_of(update: Update) -> Sender | None:
     return Sender(
         telegram_id=user.id,
         chat_id=chat.id,
-        name=user.full_name,
+        name=clean(user.full_name).strip() or str(user.id),
         language_code=user.language_code,
     )

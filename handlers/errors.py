@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from telegram import Update
@@ -14,6 +15,33 @@ from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 
 log = logging.getLogger(__name__)
+
+
+def refusal_kind(error: DeskError) -> str:
+    """The metric label of a refusal: its class in snake case (`NotAllowed` → `not_allowed`)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+_ACT = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+def refusal_act(update: object) -> str:
+    """What was refused, as a metric label: `/file`, `button:fl` (the button's verb) or
+    `message`; anything that does not look like one of the desk's names is `other`, so
+    nobody can grow the label set by typing."""
+    if not isinstance(update, Update):
+        return "other"
+    query = update.callback_query
+    if query is not None:
+        parts = (query.data or "").split(":")
+        verb = parts[1] if len(parts) > 1 else ""
+        return f"button:{verb}" if _ACT.fullmatch(verb) else "other"
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    if text.startswith("/"):
+        command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if text[1:] else ""
+        return f"/{command}" if _ACT.fullmatch(command) else "other"
+    return "message"
 
 
 async def _locale(update: Update, context: DeskContext) -> str:
@@ -47,7 +75,10 @@ async def on_error(update: object, context: DeskContext) -> None:
     if isinstance(error, UpdateAlreadyHandled):
         log.info("update %s was handled before; this delivery changes nothing", error.update_id)
         return
-    if context.deps.count_error is not None:
+    if isinstance(error, DeskError):  # a refusal is a normal outcome, not an error
+        if context.deps.count_refusal is not None:
+            context.deps.count_refusal(refusal_kind(error), refusal_act(update))
+    elif context.deps.count_error is not None:
         context.deps.count_error()
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)

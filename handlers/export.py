@@ -23,6 +23,7 @@ from domain.exports import CHUNK, COLUMNS, TIMES, WORDS, ExportSource, ReportSco
 from domain.policy import DeskPolicy
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import in_language, t
+from handlers.inputs import arguments
 from handlers.xlsx import StreamingXlsx
 
 TELEGRAM_MAX_BYTES = 50 * 1024 * 1024  # what a bot may upload to Telegram's cloud Bot API
@@ -154,7 +155,7 @@ async def export(update: Update, context: DeskContext) -> None:
     exports = context.deps.exports
     if sender is None or update.effective_message is None or exports is None:
         return
-    plan = await exports.plan(sender, list(context.args or []))
+    plan = await exports.plan(sender, arguments(context.args))
     days = {"first": plan.days.first.isoformat(), "last": plan.days.last.isoformat()}
     await context.bot.send_message(sender.chat_id, t(plan.locale, "export.preparing", **days))
     policy = context.deps.policy

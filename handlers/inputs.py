@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Message
 
 from domain.intake import Choice, ContactShared, Input, Media, Step, Text, Unsupported
+from domain.text import clean, clean_words, is_blank
 from domain.ticket import Attachment, AttachmentKind
 from handlers.i18n import label_set
 
@@ -36,6 +37,19 @@ def _attachment(message: Message) -> Attachment | None:
     return None
 
 
+def caption_of(message: Message) -> str | None:
+    """A media message's caption as the desk keeps it; None when nothing visible is left."""
+    if message.caption is None:
+        return None
+    caption = clean(message.caption)
+    return None if is_blank(caption) else caption
+
+
+def arguments(args: list[str] | None) -> list[str]:
+    """A command's arguments as the desk keeps them (`context.args`); blank ones dropped."""
+    return clean_words(args or [])
+
+
 def from_message(message: Message) -> Input:
     """What the customer sent, as the desk understands it."""
     if message.contact is not None:
@@ -43,13 +57,14 @@ def from_message(message: Message) -> Input:
         return ContactShared(message.contact.phone_number, own)
     attachment = _attachment(message)
     if attachment is not None and message.sticker is None:
-        return Media(attachment, message.caption, message.message_id)
+        return Media(attachment, caption_of(message), message.message_id)
     if message.text is not None:
-        if message.text.strip() in SKIP_CONTACT:
+        text = clean(message.text)
+        if text.strip() in SKIP_CONTACT:
             return Choice(Step.CONTACT, "skip")
-        if not message.text.strip():
+        if is_blank(text):
             return Unsupported("empty")
-        return Text(message.text, message.message_id)
+        return Text(text, message.message_id)
     if message.sticker is not None:
         return Unsupported("sticker")
     if message.location is not None or message.venue is not None:

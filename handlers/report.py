@@ -10,6 +10,7 @@ from handlers import render_report
 from handlers.chart import chart_png, scope_name
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
+from handlers.inputs import arguments
 
 
 async def report(update: Update, context: DeskContext) -> None:
@@ -18,7 +19,7 @@ async def report(update: Update, context: DeskContext) -> None:
     reporting = context.deps.reporting
     if sender is None or update.effective_message is None or reporting is None:
         return
-    args = list(context.args or [])
+    args = arguments(context.args)
     if [a.lower() for a in args] in (["help"], ["?"]):
         locale = await context.desk.locale_of(sender)
         await context.bot.send_message(sender.chat_id, t(locale, "report.usage"))

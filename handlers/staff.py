@@ -16,7 +16,7 @@ from handlers.callback_data import Action, Verb, encode
 from handlers.context import DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
-from handlers.inputs import from_message
+from handlers.inputs import arguments, from_message
 
 LIST_LIMIT = 20
 
@@ -214,7 +214,7 @@ async def _command(update: Update, context: DeskContext) -> tuple[Sender, list[s
     sender = sender_of(update)
     if sender is None or update.effective_message is None:
         return None
-    return sender, list(context.args or [])
+    return sender, arguments(context.args)
 
 
 async def queue(update: Update, context: DeskContext) -> None:

@@ -17,6 +17,7 @@ from handlers import render_staffadmin as render
 from handlers.callback_data import Action, Verb, decode
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
+from handlers.inputs import arguments
 
 PRIVATE = filters.ChatType.PRIVATE
 # `/start inv_<token>`: the deep link of an invite (other /start payloads are the customer's)
@@ -59,7 +60,7 @@ async def start_invite(update: Update, context: DeskContext) -> None:
     sender = sender_of(update)
     if sender is None:
         return
-    payload = context.args[0] if context.args else ""
+    payload = (arguments(context.args) or [""])[0]
     try:
         outcome = await context.deps.staffadmin.accept_invite(sender, payload)
     except DeskError as error:
@@ -80,7 +81,7 @@ async def invite(update: Update, context: DeskContext) -> None:
     sender = sender_of(update)
     if sender is None:
         return
-    args = list(context.args or [])
+    args = arguments(context.args)
     role = args[0] if 1 <= len(args) <= 2 else ("" if args else None)
     code = args[1] if len(args) == 2 else None
     try:
@@ -128,7 +129,7 @@ async def bind(update: Update, context: DeskContext) -> None:
         locale = await context.deps.staffadmin.locale_of(sender)
         await _reply(update, t(locale, "staffadmin.bind_in_group"))
         return
-    code = context.args[0] if context.args else None
+    code = (arguments(context.args) or [None])[0]
     try:
         outcome = await context.deps.staffadmin.bind(sender, chat.id, code)
     except DeskError as error:

@@ -160,3 +160,16 @@ async def test_the_config_turns_the_endpoint_on_and_stopping_turns_it_off(
         assert runtime.health_server is None
         with pytest.raises(httpx.ConnectError):
             await http.get("/healthz")
+
+
+async def test_a_refusal_is_counted_apart_and_is_not_a_handler_error(
+    desk: DeskHarness, http: httpx.AsyncClient
+) -> None:
+    ann = desk.customer(501, "Ann")
+    await ann.send("/start")
+
+    await ann.send("/file")  # staff only: refused, as it should be
+
+    after = await metrics(http)
+    assert value(after, "handler_errors_total") == 0
+    assert value(after, "refusals_total", kind="not_allowed", act="/file") == 1

@@ -7,6 +7,7 @@ tests wait for what a user would see, with a deadline."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -323,3 +324,26 @@ async def test_an_update_the_bot_died_on_three_times_is_skipped(
 
     await eventually(lambda: welcomes(running.api, 511), "the update behind it is handled")
     assert welcomes(running.api, 510) == 0
+
+
+async def test_healthz_says_active_from_the_moment_the_log_does(running: Running) -> None:
+    instance = running.build()
+    seen: list[str] = []
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage() == "this instance is active":
+                seen.append(instance.runtime.role)
+
+    watch = Watch()
+    serve_log = logging.getLogger("bot.serve")
+    serve_log.addHandler(watch)
+    level = serve_log.level
+    serve_log.setLevel(logging.INFO)
+    try:
+        await running.start(instance)
+        await eventually(lambda: seen, "the log says the instance is active")
+    finally:
+        serve_log.removeHandler(watch)
+        serve_log.setLevel(level)
+    assert seen == ["active"]
