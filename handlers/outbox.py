@@ -265,7 +265,6 @@ class OutboxDispatcher:
         """Book the chat's slot right before the call, so that the time spent preparing it
         (the database) never bunches calls up at Telegram."""
         at = self.pacer.reserve(chat_id)
-        assert at is not None
         if (delay := at - self.pacer.now()) > 0:
             await asyncio.sleep(delay)
 

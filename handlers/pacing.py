@@ -73,12 +73,9 @@ class Pacer:
         overall = self._start(self._overall, self.limits.overall)
         return max(now, chat, overall)
 
-    def reserve(self, chat_id: int, *, not_after: float | None = None) -> float | None:
-        """Book the next message to `chat_id`: the moment it may be sent (now or later);
-        None, booking nothing, when that would be after `not_after`."""
+    def reserve(self, chat_id: int) -> float:
+        """Book the next message to `chat_id`: the moment it may be sent (now or later)."""
         at = self.earliest(chat_id)
-        if not_after is not None and at > not_after:
-            return None
         self._book(chat_id, at)
         return at
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain import delivery
@@ -40,6 +40,7 @@ from storage.models import (
     TicketEventRow,
     TicketRow,
 )
+from storage.outbox import newest_card_states
 
 EXPORT_FORMAT = "feedback-desk/customer-export/1"
 ERASED_NAME = "erased"
@@ -389,11 +390,7 @@ async def _clean_staff_chats(
 ) -> dict[str, int]:
     """Queue what reaches the staff chats: every card of the tickets edited to its erased
     form, every relayed copy of the customer's messages deleted (or blanked)."""
-    newest = (
-        select(func.max(OutboxRow.id))
-        .where(OutboxRow.ticket_id.in_(ids), OutboxRow.card_id.is_not(None))
-        .group_by(OutboxRow.card_id)
-    )
+    newest = newest_card_states(ids)
     cards = list(await session.scalars(select(OutboxRow).where(OutboxRow.id.in_(newest))))
     for card in cards:  # its params were scrubbed above
         session.add(_queued(card.chat_id, card.kind, card.locale, dict(card.params), card, now))

@@ -193,15 +193,10 @@ class SqlOutboxStore:
 
     async def latest_cards(self, ticket_id: int) -> list[Notice]:
         """The newest state queued for each card of a ticket (what its cards show)."""
-        newest = (
-            select(func.max(OutboxRow.id))
-            .where(OutboxRow.ticket_id == ticket_id, OutboxRow.card_id.is_not(None))
-            .group_by(OutboxRow.card_id)
-        )
         async with self._sessions() as session:
             rows = await session.execute(
                 select(OutboxRow.chat_id, OutboxRow.kind, OutboxRow.locale, OutboxRow.params)
-                .where(OutboxRow.id.in_(newest))
+                .where(OutboxRow.id.in_(newest_card_states([ticket_id])))
                 .order_by(OutboxRow.id)
             )
             return [Notice(c, k, loc, dict(p or {}), ticket_id) for c, k, loc, p in rows]
@@ -320,3 +315,12 @@ async def _queue(session: AsyncSession, now: datetime, notices: Sequence[Notice]
     for notice in notices:
         outbox.add(notice)
     await outbox.flush()
+
+
+def newest_card_states(ticket_ids: Sequence[int]) -> Any:
+    """The ids of the newest outbox row of each card of these tickets (what it shows)."""
+    return (
+        select(func.max(OutboxRow.id))
+        .where(OutboxRow.ticket_id.in_(list(ticket_ids)), OutboxRow.card_id.is_not(None))
+        .group_by(OutboxRow.card_id)
+    )
