@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -255,12 +255,17 @@ def _claim_statement() -> Any:
     queued; returns what the dispatcher needs of each."""
     now = bindparam("now")
     free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now)
-    held = select(OutboxRow.chat_id).where(
-        OutboxRow.status.in_((PENDING, SENDING)),
-        or_(
-            OutboxRow.lease_until > now,
-            and_(OutboxRow.attempts > 0, OutboxRow.next_attempt_at > now),
+    # two index searches, not `status IN (pending, sending)`, which SQLite's planner
+    # answers with a scan of the whole outbox once ANALYZE has seen how few rows wait
+    held = union_all(
+        select(OutboxRow.chat_id).where(
+            OutboxRow.status == PENDING,
+            or_(
+                OutboxRow.lease_until > now,
+                and_(OutboxRow.attempts > 0, OutboxRow.next_attempt_at > now),
+            ),
         ),
+        select(OutboxRow.chat_id).where(OutboxRow.status == SENDING, OutboxRow.lease_until > now),
     )
     newer = aliased(OutboxRow)
     ranked = (
