@@ -51,10 +51,10 @@ from bot.serve import handle_stored
 from handlers.pacing import FloodLimits, PacedLimiter, Pacer, Rate
 from storage.statements import StatementCounter
 from tests.conftest import _reset_postgres
-from tests.e2e import updates
+from bot.sandbox import updates
 from tests.e2e.dsl import settings_for
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
-from tests.e2e.updates import TgUser
+from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.updates import TgUser
 
 Step = Callable[[Any, TgUser, FakeBotApi], Update]
 

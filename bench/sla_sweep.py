@@ -38,7 +38,7 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import CustomerRow, DepartmentRow, TicketRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 NOW = datetime(2026, 11, 23, 2, 45, tzinfo=UTC)  # Monday 10:45 in Shanghai
 FILED = NOW - timedelta(minutes=45)  # normal tickets: their acknowledge warning is due now

@@ -15,7 +15,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from storage import migrate
 from storage.db import create_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 
 async def _reset_postgres(url: str) -> None:

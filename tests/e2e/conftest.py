@@ -10,7 +10,7 @@ import pytest
 from bot.app import runtime_of
 from bot.health import HealthServer
 from tests.e2e.dsl import DeskHarness
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 
 @pytest.fixture

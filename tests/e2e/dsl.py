@@ -16,11 +16,11 @@ from telegram.ext import Application
 from bot.app import build_application, runtime_of
 from bot.config import Settings
 from handlers.outbox import DispatchReport
-from tests.e2e import updates
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
-from tests.e2e.floodlimits import FloodLimits
-from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock, FloodClock
+from bot.sandbox import updates
+from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from bot.sandbox.floodlimits import FloodLimits
+from bot.sandbox.updates import TgUser
+from bot.sandbox.clocks import FakeClock, FloodClock
 
 STAFF_CHAT = -1001234567890
 MAX_DISPATCH_ROUNDS = 200

@@ -13,7 +13,7 @@ import pytest
 from domain.people import Role
 from handlers.i18n import catalog, t
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness, Person
-from tests.e2e.fakebot import SentMessage
+from bot.sandbox.fakebot import SentMessage
 from tests.e2e.steps import add_staff, file_ticket, label, open_my_ticket
 from tests.e2e.test_staff_desk import card_of
 

@@ -18,10 +18,10 @@ from domain.ticket import Priority
 from handlers.chart import render_chart
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness
-from tests.e2e.fakebot import Call
+from bot.sandbox.fakebot import Call
 from tests.e2e.steps import add_staff, file_ticket, said
 from tests.e2e.test_staff_desk import BILLING_SUPERVISOR, TWO_DEPARTMENTS
-from tests.fakes import START
+from bot.sandbox.clocks import START
 
 LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -22,12 +22,12 @@ from bot.leader import ACTIVE_KEY
 from bot.serve import EXIT_LOST, EXIT_OK, EXIT_REFUSED, Instance
 from storage.inbox import SqlInbox
 from storage.models import InboxRow
-from tests.e2e import updates
+from bot.sandbox import updates
 from tests.e2e.dsl import settings_for
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
 from tests.e2e.steps import said
-from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock
+from bot.sandbox.updates import TgUser
+from bot.sandbox.clocks import FakeClock
 
 SECRET = "s3cret-token_1"
 HOOK_URL = "https://desk.example.com/telegram"

@@ -19,7 +19,7 @@ from tests.e2e.steps import (
     start_new,
     ticket_count,
 )
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 LANGUAGES = [pytest.param("en", "en", id="english"), pytest.param("zh-hans", "zh", id="chinese")]
 

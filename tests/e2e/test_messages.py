@@ -13,7 +13,7 @@ from tests.e2e.steps import (
     said,
     ticket_number_in,
 )
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 
 @pytest.mark.parametrize(("language_code", "locale"), [("en", "en"), ("zh-hans", "zh")])

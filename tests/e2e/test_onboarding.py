@@ -23,11 +23,11 @@ from storage.models import (
     TicketRow,
 )
 from storage.repositories import SqlInvites
-from tests.e2e import updates
+from bot.sandbox import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
-from tests.e2e.fakebot import BOT_USERNAME
+from bot.sandbox.fakebot import BOT_USERNAME
 from tests.e2e.steps import count_rows, file_ticket, said
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 ADMIN = 900001
 SUPERVISOR = 900010

@@ -19,7 +19,7 @@ from tests.e2e.steps import (
     start_new,
     ticket_number_in,
 )
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 SALES_CHAT = -1005550001
 SUPERVISOR = 700001

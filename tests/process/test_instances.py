@@ -32,9 +32,9 @@ from sqlalchemy.pool import NullPool
 from telegram import Bot, Update
 
 from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
-from tests.e2e import updates
+from bot.sandbox import updates
 from tests.e2e.dsl import HUMAN_STEP
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
 from tests.e2e.steps import TICKET_NUMBER, label
 from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
 

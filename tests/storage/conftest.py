@@ -11,7 +11,7 @@ from domain.policy import DeskPolicy
 from domain.services import Desk
 from domain.ticket import FeedbackType
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUPPORT_CHAT = -100_111

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from domain.people import Department, Role, Staff
 from domain.ports import Invite
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
+from bot.sandbox.clocks import FakeClock
 
 
 async def setup(uow_factory: SqlUnitOfWorkFactory, clock: FakeClock) -> tuple[Invite, list[int]]:

@@ -7,7 +7,7 @@ view of what the bot sent (`SentMessage`), and answers with the JSON body and HT
 Telegram would use, so PTB's own decoding and error mapping run unchanged.
 
 Faithfulness, on purpose:
-- message ids are per chat and shared with incoming messages built by `tests.e2e.updates`
+- message ids are per chat and shared with incoming messages built by `bot.sandbox.updates`
   (they ask `next_message_id`), as in a real private chat;
 - `editMessage*` with the text and inline keyboard a message already has answers
   400 "message is not modified"; editing an unknown or deleted message answers
@@ -16,7 +16,7 @@ Faithfulness, on purpose:
 - failures are injected per method and/or chat (`fail_next`, `flood`, `blocked` ...) and
   come back as Telegram's error bodies, so PTB raises `RetryAfter`, `Forbidden`,
   `BadRequest`, `NetworkError` itself;
-- Telegram's flood limits are on by default (`tests.e2e.floodlimits.FloodLimits`), as token
+- Telegram's flood limits are on by default (`bot.sandbox.floodlimits.FloodLimits`), as token
   buckets: 5 messages at once per private chat then 1 per second, 20 per group or channel
   then 20 per minute, 30 for the bot overall then 30 per second. Each call that puts or
   changes a message takes a token from its chat's bucket and the bot's (an album one per
@@ -30,7 +30,7 @@ Faithfulness, on purpose:
   and an emoji from Telegram's reaction list (400 "REACTION_INVALID"); see `reaction_on`;
 - ``delay`` makes every call but getUpdates take that long, like a round trip to Telegram.
 
-HTML `parse_mode` is read as Telegram reads it (`tests.e2e.telegram_html`): bad markup is
+HTML `parse_mode` is read as Telegram reads it (`bot.sandbox.telegram_html`): bad markup is
 refused with 400 "can't parse entities". Known simplifications: a sent photo is one
 `PhotoSize`; `getChat`, `getFile` and file downloads answer for any id; a reaction with a
 custom emoji is refused (Telegram takes the ones a chat allows).
@@ -55,9 +55,9 @@ from typing import Any, Protocol
 from telegram import TelegramObject
 from telegram.request import BaseRequest, RequestData
 
-from tests.e2e import telegram_html
-from tests.e2e.floodlimits import FloodGate, FloodLimits, cost_of
-from tests.e2e.reactions import ReactionRefused, reaction_emoji
+from bot.sandbox import telegram_html
+from bot.sandbox.floodlimits import FloodGate, FloodLimits, cost_of
+from bot.sandbox.reactions import ReactionRefused, reaction_emoji
 
 BOT_ID = 999000
 BOT_USERNAME = "feedback_desk_test_bot"
@@ -290,7 +290,7 @@ class FakeBotApi(BaseRequest):
     """Telegram's Bot API in memory: records calls, answers like Telegram, injects failures.
 
     `clock` is anything with ``now() -> datetime`` (the desk's `FakeClock`); it dates the
-    messages the fake returns and the updates `tests.e2e.updates` builds, and refills the
+    messages the fake returns and the updates `bot.sandbox.updates` builds, and refills the
     flood limits' buckets. `poll_wait` is how long an empty long-polling `getUpdates` waits
     for `queue_update` before answering ``[]`` (only when the call asks for a timeout).
     `limits` are the flood limits enforced (Telegram's by default; None: none; setting
