@@ -15,12 +15,12 @@ from telegram.ext import Application
 
 from bot.app import build_application, runtime_of
 from bot.config import Settings
-from handlers.outbox import DispatchReport
 from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock, FloodClock
 from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
-from bot.sandbox.clocks import FakeClock, FloodClock
+from handlers.outbox import DispatchReport
 
 STAFF_CHAT = -1001234567890
 MAX_DISPATCH_ROUNDS = 200

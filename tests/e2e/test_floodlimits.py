@@ -10,10 +10,10 @@ from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock
 from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
 from bot.sandbox.floodlimits import FloodGate, FloodLimits, Limit, TokenBucket, cost_of
 from bot.sandbox.updates import TgUser
-from bot.sandbox.clocks import FakeClock
 
 # PTB reads it when a time period is accessed (RetryAfter.retry_after): timedelta, no warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

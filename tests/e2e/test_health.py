@@ -10,10 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_application, runtime_of
 from bot.health import HealthServer
-from tests.e2e.dsl import DeskHarness, settings_for
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
-from tests.e2e.steps import file_ticket
 from bot.sandbox.clocks import FakeClock
+from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from tests.e2e.dsl import DeskHarness, settings_for
+from tests.e2e.steps import file_ticket
 
 
 async def metrics(http: httpx.AsyncClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -7,8 +7,8 @@ import pytest
 from telegram.error import BadRequest
 
 from bot.sandbox import telegram_html
-from tests.e2e.dsl import DeskHarness
 from bot.sandbox.telegram_html import Entity, ParseError, parse, plain
+from tests.e2e.dsl import DeskHarness
 
 ACCEPTED = [
     ("plain text", "plain text"),

@@ -31,10 +31,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from telegram import Bot, Update
 
-from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
 from bot.sandbox import updates
-from tests.e2e.dsl import HUMAN_STEP
 from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
+from tests.e2e.dsl import HUMAN_STEP
 from tests.e2e.steps import TICKET_NUMBER, label
 from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
 
