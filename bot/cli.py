@@ -1,5 +1,5 @@
 """The `feedback-desk` command: run, db upgrade, check-config, set-webhook, delete-webhook,
-customer export | erase, demo."""
+customer export | erase, report, demo."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also drop the updates Telegram holds for the bot (they are lost)",
     )
+    _report_parser(commands)
     _demo_parser(commands)
     customer = commands.add_parser("customer", help="a customer's data: export or erase it")
     customer_commands = customer.add_subparsers(dest="customer_command", required=True)
@@ -69,6 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("customer", help=who)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
+
+
+def _report_parser(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="print the whole desk's report, as /report gives it to an admin"
+    )
+    report.add_argument(
+        "period",
+        nargs="*",
+        help="today, week (the default), month, YYYY-MM, or FROM TO (YYYY-MM-DD), as /report",
+    )
+    report.add_argument(
+        "--lang", choices=["en", "zh"], help="the language (default: desk.default_language)"
+    )
+    report.add_argument("--chart", metavar="FILE", help="also write the chart (PNG) to FILE")
 
 
 def _demo_parser(commands: Any) -> None:
@@ -300,6 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "customer":
         return asyncio.run(_customer(settings, args, sys.stdin))
+    if args.command == "report":
+        from bot.offline_report import print_report
+
+        chart = Path(args.chart) if args.chart else None
+        lang = args.lang or settings.desk.default_language
+        return asyncio.run(print_report(settings, args.period, lang, chart))
     if args.command in ("set-webhook", "delete-webhook"):
         return asyncio.run(_webhook_command(settings, args))
     from bot.serve import serve

@@ -28,7 +28,7 @@ from bot.sandbox.clocks import FakeClock
 from bot.sandbox.telegram_html import plain
 from handlers.i18n import t
 
-PLAYBACK_SECONDS = 10.0  # how long printing the day takes at --speed 1
+PLAYBACK_SECONDS = 8.0  # how long printing the day takes at --speed 1
 DATABASE = "desk.db"
 TRANSCRIPT = "transcript.txt"
 PAGE = "transcript.html"
@@ -120,8 +120,9 @@ def _summary(
 def keep_commands(options: Options) -> list[str]:
     """What can be tried on a kept database (after setting its url)."""
     cast = cast_of(options.seed, options.lang)
+    day = cast.day.isoformat()
     return [
-        f"report --lang {options.lang}",
+        f"report {day} {day} --lang {options.lang} --chart chart-again.png",
         f"customer export {cast.photo_customer.id}",
     ]
 
