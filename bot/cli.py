@@ -96,7 +96,7 @@ def _demo_parser(commands: Any) -> None:
         "--speed",
         type=_speed,
         default=1.0,
-        help="how fast the transcript is shown: 1 takes about 10 s, 2 half that, 0 at once",
+        help="how fast the transcript is shown: 1 takes about 8 s, 2 half that, 0 at once",
     )
     demo.add_argument(
         "--lang",

@@ -5,11 +5,13 @@ buttons are in brackets; a toast says who alone sees it."""
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Callable
 
 from bot.demo.transcript import Entry, Kind
 
 INDENT = "       "
+RULE = 78  # columns of a heading's line
 Say = Callable[..., str]
 
 
@@ -25,7 +27,8 @@ class TextWriter:
         clock = entry.at.strftime("%H:%M")
         if entry.kind == Kind.HEADING:
             self._where = None
-            return ["", f"── {entry.text} ".ljust(78, "─"), ""]
+            title = f"── {entry.text} "
+            return ["", title + "─" * max(0, RULE - width(title)), ""]
         if entry.kind == Kind.NOTE:
             self._where = None
             return [entry.text]
@@ -46,6 +49,11 @@ class TextWriter:
             return block(f"{bot} {edited}", entry.text, entry.buttons, None, newline=True)
         speaker = entry.who if entry.kind == Kind.PERSON else bot
         return block(speaker or bot, entry.text, entry.buttons, entry.media)
+
+
+def width(text: str) -> int:
+    """Columns `text` takes in a terminal: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def chat_title(chats: dict[int | str, str], chat: int | str | None) -> str:
