@@ -126,8 +126,8 @@ def _bubble(entry: Entry, say: Say, images: set[str]) -> str:
     if entry.kind == Kind.EDIT:
         who = f"{who} {say('demo.edits')}"
     media = ""
-    if entry.media in images:
-        media = f'<img src="{_e(entry.media or "")}" alt="{_e(entry.media or "")}">'
+    if entry.file in images:
+        media = f'<img src="{_e(entry.file or "")}" alt="{_e(entry.file or "")}">'
     elif entry.media:
         media = f"<div class=media>{_e(entry.media)}</div>"
     buttons = "".join(f"<span>{_e(label)}</span>" for label in entry.buttons)

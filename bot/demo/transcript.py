@@ -49,7 +49,8 @@ class Entry:
     chat: int | str | None = None
     who: str | None = None  # the person (None: the bot)
     buttons: tuple[str, ...] = ()
-    media: str | None = None  # an emoji for a photo, file ...; the file's name when it has one
+    media: str | None = None  # an emoji for a photo, file ... and the file's name if it has one
+    file: str | None = None  # the name of a file the bot uploaded (in `Transcript.files`)
 
 
 @dataclass
@@ -111,13 +112,15 @@ class Transcript:
             result = api.find_message(chat, int(result.get("message_id", 0))) or {}
         text = _text(result.get("text", result.get("caption")), call.params.get("parse_mode"))
         media = next((MEDIA[k] for k in MEDIA if k in result), None)
+        name = None
         for upload in call.uploads.values():
             self.files[upload.filename] = upload.content
-            media = f"{media or MEDIA['document']} {upload.filename}"
+            name = upload.filename
+            media = f"{media or MEDIA['document']} {name}"
         if "message_id" in result:
             self._shown[(chat, int(result["message_id"]))] = text.splitlines()
-        entry = Entry(self.now(), Kind.BOT, text, chat, None, _labels(call.params), media)
-        self._add(entry)
+        buttons = _labels(call.params)
+        self._add(Entry(self.now(), Kind.BOT, text, chat, None, buttons, media, name))
 
     def _edited(self, call: Call) -> None:
         chat = _chat(call.params["chat_id"])
