@@ -152,22 +152,32 @@ async def answer(s: Script, staff: Actor, number: str, key: str, text: str, chat
     await s.stage.settle()
 
 
+async def claim(s: Script, staff: Actor, number: str, chat: int | None = None) -> None:
+    """Claim the ticket from its card; the customer hears who is on it."""
+    await on_card(s, staff, number, "staff.button.claim", chat)
+    await s.stage.settle()
+
+
+async def confirm_and_score(s: Script, customer: Actor, score: int) -> None:
+    """The customer confirms the resolution and answers the poll that follows."""
+    await customer.press(label(customer, "confirm.button.solved"))
+    await s.stage.settle()
+    await customer.press(label(customer, f"poll.score_{score}"))
+
+
 async def urgent(s: Script, p: People, tickets: Tickets) -> None:
     s.act("demo.act.claim")
-    lines, number = s.cast.urgent_complaint, tickets.urgent
+    lines, number, agent = s.cast.urgent_complaint, tickets.urgent, p.agent_zh
     s.later(2)
-    await on_card(s, p.agent_zh, number, "staff.button.claim")
-    await s.stage.settle()
-    await answer(s, p.agent_zh, number, "staff.button.reply", lines["reply"])
+    await claim(s, agent, number)
+    await answer(s, agent, number, "staff.button.reply", lines["reply"])
     s.later(4)
     await p.urgent.say(lines["answer"])
     await s.stage.settle()
     s.later(2)
-    await answer(s, p.agent_zh, number, "staff.button.resolve", lines["resolution"])
+    await answer(s, agent, number, "staff.button.resolve", lines["resolution"])
     s.later(3)
-    await p.urgent.press(label(p.urgent, "confirm.button.solved"))
-    await s.stage.settle()
-    await p.urgent.press(label(p.urgent, "poll.score_5"))
+    await confirm_and_score(s, p.urgent, 5)
     await p.urgent.press(label(p.urgent, "button.skip"))
     await s.stage.settle()
 
@@ -176,8 +186,7 @@ async def transfer(s: Script, p: People, tickets: Tickets) -> None:
     s.act("demo.act.transfer")
     lines, number = s.cast.after_sales, tickets.question
     s.later(5)
-    await on_card(s, p.agent, number, "staff.button.claim")
-    await s.stage.settle()
+    await claim(s, p.agent, number)
     await on_card(s, p.agent, number, "staff.button.xfer")
     after_sales = department_name(AFTER_SALES, p.agent.user.language_code or "en")
     await p.agent.press(label(p.agent, "staff.to_department", name=after_sales))
@@ -185,8 +194,7 @@ async def transfer(s: Script, p: People, tickets: Tickets) -> None:
     await s.stage.settle()
     s.later(6)
     helper = p.after_sales_agent
-    await on_card(s, helper, number, "staff.button.claim", helper.id)
-    await s.stage.settle()
+    await claim(s, helper, number, helper.id)
     await answer(s, helper, number, "staff.button.reply", lines["answer"], helper.id)
 
 
@@ -203,15 +211,12 @@ async def second_round(s: Script, p: People, tickets: Tickets) -> None:
     s.act("demo.act.resolve")
     lines, number = s.cast.photo_complaint, tickets.photo
     s.later(3)
-    await on_card(s, p.agent, number, "staff.button.claim")
-    await s.stage.settle()
+    await claim(s, p.agent, number)
     await answer(s, p.agent, number, "staff.button.reply", lines["reply"])
     s.later(25)
     await answer(s, p.agent, number, "staff.button.resolve", lines["resolution"])
     s.later(12)
-    await p.photo.press(label(p.photo, "confirm.button.solved"))
-    await s.stage.settle()
-    await p.photo.press(label(p.photo, "poll.score_2"))
+    await confirm_and_score(s, p.photo, 2)
     await p.photo.say(lines["comment"])
     await s.stage.settle()
 

@@ -19,12 +19,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, runtime_of
+from bot.app import runtime_of
 from bot.config import Settings
 from bot.demo.transcript import Transcript
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock, FloodClock
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from bot.sandbox.desk import start_desk
+from bot.sandbox.fakebot import FakeBotApi, SentMessage
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
 
@@ -48,16 +49,7 @@ class Stage:
 
     async def start(self) -> None:
         """Build the Application, migrate the database, seed the departments."""
-        self.app = build_application(
-            self.settings,
-            token=TEST_TOKEN,
-            clock=self.clock,
-            request=self.api,
-            get_updates_request=self.api,
-            flood_clock=self.flood_clock,
-        )
-        await self.app.initialize()
-        await runtime_of(self.app).prepare()
+        self.app = await start_desk(self.settings, self.clock, self.api, self.flood_clock)
         self.transcript.collect(self.api)
 
     async def stop(self) -> None:

@@ -13,11 +13,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, runtime_of
+from bot.app import runtime_of
 from bot.config import Settings
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock, FloodClock
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
+from bot.sandbox.desk import start_desk
+from bot.sandbox.fakebot import FakeBotApi, SentMessage
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
 from handlers.outbox import DispatchReport
@@ -174,17 +175,9 @@ class DeskHarness:
 
     async def start(self) -> DeskHarness:
         """Build and initialise the Application and prepare the database."""
-        self.app = build_application(
-            self.settings,
-            token=TEST_TOKEN,
-            clock=self.clock,
-            request=self.api,
-            get_updates_request=self.api,
-            rate_limiter=self.rate_limiter,
-            flood_clock=self.flood_clock,
+        self.app = await start_desk(
+            self.settings, self.clock, self.api, self.flood_clock, self.rate_limiter
         )
-        await self.app.initialize()
-        await runtime_of(self.app).prepare()
         return self
 
     async def stop(self) -> None:
