@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: $FEEDBACK_DESK_CONFIG, else ./config.toml if present)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _demo_parser(commands)
     commands.add_parser(
         "run",
         help="migrate the database, then serve the bot (polling or webhook, as configured; "
@@ -55,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         help="also drop the updates Telegram holds for the bot (they are lost)",
     )
     _report_parser(commands)
-    _demo_parser(commands)
+    _customer_parser(commands)
+    return parser
+
+
+def _customer_parser(commands: Any) -> None:
     customer = commands.add_parser("customer", help="a customer's data: export or erase it")
     customer_commands = customer.add_subparsers(dest="customer_command", required=True)
     who = "customer number (C2026...), Telegram user id or phone number"
@@ -69,7 +74,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     erase.add_argument("customer", help=who)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    return parser
 
 
 def _report_parser(commands: Any) -> None:
@@ -116,6 +120,14 @@ def _speed(value: str) -> float:
     if not speed >= 0:
         raise argparse.ArgumentTypeError("the speed is a number, 0 or more")
     return speed
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.offline_report import print_report
+
+    chart = Path(args.chart) if args.chart else None
+    lang = args.lang or settings.desk.default_language
+    return asyncio.run(print_report(settings, args.period, lang, chart))
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -317,11 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "customer":
         return asyncio.run(_customer(settings, args, sys.stdin))
     if args.command == "report":
-        from bot.offline_report import print_report
-
-        chart = Path(args.chart) if args.chart else None
-        lang = args.lang or settings.desk.default_language
-        return asyncio.run(print_report(settings, args.period, lang, chart))
+        return _report(settings, args)
     if args.command in ("set-webhook", "delete-webhook"):
         return asyncio.run(_webhook_command(settings, args))
     from bot.serve import serve

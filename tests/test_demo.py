@@ -131,8 +131,12 @@ def test_every_moment_has_its_clock_time(day: Played) -> None:
 
 
 def test_the_same_seed_plays_the_same_day_another_seed_another(
-    day: Played, tmp_path: Path
+    day: Played, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the demo reads no config file and needs no token
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.toml").write_text("this is not TOML [", encoding="utf-8")
+    monkeypatch.delenv("FEEDBACK_DESK__TELEGRAM__TOKEN", raising=False)
     again = play(tmp_path / "again")
     assert again.transcript == day.transcript
     assert [p.read_bytes() for p in again.folder.glob("*.csv")] == [
@@ -180,3 +184,10 @@ def test_in_chinese_at_a_speed(tmp_path: Path) -> None:
     assert plain(t("zh", "report.tickets")) in text  # the owner's report
     assert sum(pauses) == pytest.approx(PLAYBACK_SECONDS / 4)
     assert not (tmp_path / "desk.db").exists()  # not kept
+
+
+def test_a_speed_below_zero_is_refused(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["demo", "--speed", "-1"])
+    assert exit_.value.code == 2
+    assert "the speed is a number, 0 or more" in capsys.readouterr().err

@@ -55,13 +55,13 @@ def run(options: Options, stdout: TextIO, sleep: Callable[[float], None] = time.
     def say(key: str, **params: object) -> str:
         return plain(t(options.lang, key, **params))
 
+    lines = [say("demo.title"), say("demo.intro")]
+    _print(lines, stdout)
     with tempfile.TemporaryDirectory(prefix="feedback-desk-demo-db-") as scratch:
         where = folder if options.keep else Path(scratch)
         (where / DATABASE).unlink(missing_ok=True)
         transcript = asyncio.run(_play(options, (where / DATABASE).resolve()))
     writer = TextWriter(say, transcript.chats)
-    lines = [say("demo.title"), say("demo.intro")]
-    _print(lines, stdout)
     pause = PLAYBACK_SECONDS / options.speed / len(transcript.entries) if options.speed else 0
     for entry in transcript.entries:
         shown = writer.lines(entry)
