@@ -42,7 +42,7 @@ import itertools
 
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock
-from bot.sandbox.fakebot import SentMessage
+from bot.sandbox.wire import SentMessage
 from domain.people import Role, Staff
 from storage.db import create_engine
 from storage.uow import SqlUnitOfWorkFactory

@@ -48,8 +48,9 @@ from telegram.ext import (
 
 from bot.app import build_application, runtime_of
 from bot.sandbox import updates
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 from bot.serve import handle_stored
 from handlers.pacing import FloodLimits, PacedLimiter, Pacer, Rate
 from storage.statements import StatementCounter

@@ -16,9 +16,9 @@ from typing import Any
 from bot.config import Settings
 from bot.demo.cast import Cast, Player
 from bot.demo.stage import Actor, Stage
-from bot.sandbox.fakebot import SentMessage
 from bot.sandbox.telegram_html import plain
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import SentMessage
 from handlers.i18n import t
 
 STAFF_GROUP = -1001000000001

@@ -25,9 +25,10 @@ from bot.demo.transcript import Transcript
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock, FloodClock
 from bot.sandbox.desk import start_desk
-from bot.sandbox.fakebot import FakeBotApi, SentMessage
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import SentMessage
 
 BOT_USERNAME = "feedback_desk_demo_bot"
 HUMAN_STEP = 2.0  # seconds of flood time one message or tap of a person takes

@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.sandbox import telegram_html
-from bot.sandbox.fakebot import Call, FakeBotApi
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.wire import Call
 
 SENDS = frozenset(
     {"sendMessage", "sendPhoto", "sendDocument", "sendVoice", "sendVideo", "copyMessage"}

@@ -10,7 +10,8 @@ from telegram.ext import Application, BaseRateLimiter
 
 from bot.app import build_application, runtime_of
 from bot.config import Settings
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.wire import TEST_TOKEN
 from domain.clock import Clock
 
 

@@ -18,9 +18,10 @@ from bot.config import Settings
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock, FloodClock
 from bot.sandbox.desk import start_desk
-from bot.sandbox.fakebot import FakeBotApi, SentMessage
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import SentMessage
 from handlers.outbox import DispatchReport
 
 STAFF_CHAT = -1001234567890

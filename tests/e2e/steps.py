@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.app import runtime_of
 from bot.sandbox import telegram_html
-from bot.sandbox.fakebot import SentMessage
+from bot.sandbox.wire import SentMessage
 from domain.people import Role, Staff
 from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t

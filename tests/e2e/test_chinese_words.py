@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sandbox.fakebot import SentMessage
+from bot.sandbox.wire import SentMessage
 from domain.people import Role
 from handlers.i18n import catalog, t
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness, Person

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot.sandbox.clocks import START
-from bot.sandbox.fakebot import Call
+from bot.sandbox.wire import Call
 from domain.exports import COLUMNS, ReportScope, WeekFigures, chart_weeks
 from domain.people import Role
 from domain.ticket import Priority

@@ -21,8 +21,9 @@ from bot.config import Settings
 from bot.leader import ACTIVE_KEY
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 from bot.serve import EXIT_LOST, EXIT_OK, EXIT_REFUSED, Instance
 from storage.inbox import SqlInbox
 from storage.models import InboxRow

@@ -12,7 +12,7 @@ import time
 import httpx
 from sqlalchemy.engine import make_url
 
-from bot.sandbox.fakebot import SentMessage
+from bot.sandbox.wire import SentMessage
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness, Person
 from tests.e2e.steps import file_ticket, open_my_ticket, said

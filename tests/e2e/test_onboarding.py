@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from bot.app import runtime_of
 from bot.sandbox import updates
 from bot.sandbox.clocks import FakeClock
-from bot.sandbox.fakebot import BOT_USERNAME
+from bot.sandbox.wire import BOT_USERNAME
 from handlers.i18n import Safe, t
 from storage.models import (
     CustomerRow,

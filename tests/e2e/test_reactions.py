@@ -7,9 +7,10 @@ from telegram import Bot, ReactionTypeCustomEmoji, ReactionTypeEmoji
 from telegram.error import BadRequest
 
 from bot.sandbox import updates
-from bot.sandbox.fakebot import TEST_TOKEN, FakeBotApi
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.reactions import ALLOWED_EMOJI, ReactionRefused, reaction_emoji
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 
 ANNA = TgUser(1001, "Anna")
 AGENTS = -100500

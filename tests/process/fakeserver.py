@@ -44,16 +44,10 @@ import tornado.web
 from telegram import Bot, Update
 
 from bot.sandbox import updates
-from bot.sandbox.fakebot import (
-    MEDIA_KEYS,
-    TELEGRAM_LIMITS,
-    TEST_TOKEN,
-    Call,
-    FakeBotApi,
-    SentMessage,
-)
+from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.floodlimits import FloodLimits
 from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import MEDIA_KEYS, TELEGRAM_LIMITS, TEST_TOKEN, Call, SentMessage
 
 __all__ = ["FakeBotServer", "TgUser", "wire_params"]
 
