@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.demo.cast import Cast, cast_of
+from bot.demo.cast import Cast, Player, cast_of
 from bot.demo.runner import PAGE, PLAYBACK_SECONDS, TRANSCRIPT, Options, run
 from bot.sandbox.telegram_html import plain
 from handlers.i18n import t
@@ -58,6 +58,11 @@ def en(key: str, **params: Any) -> str:
     return plain(t("en", key, **params))
 
 
+def private(player: Player) -> str:
+    """How the transcript calls a person's private chat with the bot."""
+    return en("demo.private", name=player.name, role=t("en", f"role.{player.role}"))
+
+
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory) -> Played:
     """The default day (seed 1, English), its database kept."""
@@ -89,23 +94,22 @@ def test_the_day_is_written_to_the_folder_it_names(day: Played) -> None:
 def test_the_transcript_shows_the_days_key_moments(day: Played, cast: Cast) -> None:
     chats = day.chats()
     group = chats[en("demo.group", department="Customer Support")]
-    supervisor = chats[en("demo.private", name=cast.supervisor.name)]
-    photo = chats[en("demo.private", name=cast.photo_customer.name)]
-    question = chats[en("demo.private", name=cast.question_customer.name)]
+    supervisor = chats[private(cast.supervisor)]
+    photo = chats[private(cast.photo_customer)]
+    question = chats[private(cast.question_customer)]
     first, second, third = sorted(set(NUMBER.findall(day.transcript)))
     # filed: in English with a photo, urgent in Chinese, a question
     assert f"Your ticket number is {first}." in photo
     assert f"{cast.photo_customer.name}: 📷\n{cast.photo_complaint['caption']}" in photo
     assert (
         plain(t("zh", "intake.filed_urgent", number=second, promise="30 分钟"))[:30]
-        in (chats[en("demo.private", name=cast.urgent_customer.name)])
+        in (chats[private(cast.urgent_customer)])
     )
     # claimed from the group, with the button in brackets; transferred; answered
     assert "[🙋 Claim]" in group
     assert en("notice.claimed", number=third, agent=cast.agent.name) in question
     assert (
-        en("staff.done.xfer", number=third, target="After-sales")
-        in (chats[en("demo.private", name=cast.agent.name)])
+        en("staff.done.xfer", number=third, target="After-sales") in (chats[private(cast.agent)])
     )
     assert cast.after_sales["answer"] in question
     # the SLA: the warning in the group, the breach ping to the supervisor
@@ -116,7 +120,7 @@ def test_the_transcript_shows_the_days_key_moments(day: Played, cast: Cast) -> N
     assert en("poll.second_round", number=first) in photo
     assert en("notice.second_round", number=first, score=2) in supervisor
     # the end of the day: the report and its chart, the export
-    owner = chats[en("demo.private", name=cast.owner.name)]
+    owner = chats[private(cast.owner)]
     assert f"{cast.owner.name}: /report" in owner
     assert "📷 chart.png" in owner
     assert en("report.tickets") in owner

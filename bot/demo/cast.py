@@ -17,11 +17,13 @@ FIRST_DAY = date(2026, 11, 23)  # a Monday; the seed picks it or one of the next
 
 @dataclass(frozen=True)
 class Player:
-    """A person of the day: their Telegram id, first name and Telegram language."""
+    """A person of the day: their Telegram id, first name, Telegram language, and role at the
+    desk (`role` in the catalogs: admin, supervisor, agent, customer)."""
 
     id: int
     name: str
     lang: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -56,19 +58,19 @@ def cast_of(seed: int, lang: str) -> Cast:
     day = _day()
     names = {code: rng.sample(pool, len(pool)) for code, pool in day["names"].items()}
 
-    def player(number: int, code: str) -> Player:
-        return Player(number, names[code].pop(), code)
+    def player(number: int, code: str, role: str) -> Player:
+        return Player(number, names[code].pop(), code, role)
 
     first = rng.randint(5, 20)
     return Cast(
-        owner=player(900001, lang),
-        supervisor=player(800001, lang),
-        agent=player(700001, "en"),
-        agent_zh=player(700002, "zh"),
-        after_sales_agent=player(700003, "en"),
-        photo_customer=player(100001, "en"),
-        urgent_customer=player(100002, "zh"),
-        question_customer=player(100003, "en"),
+        owner=player(900001, lang, "admin"),
+        supervisor=player(800001, lang, "supervisor"),
+        agent=player(700001, "en", "agent"),
+        agent_zh=player(700002, "zh", "agent"),
+        after_sales_agent=player(700003, "en", "agent"),
+        photo_customer=player(100001, "en", "customer"),
+        urgent_customer=player(100002, "zh", "customer"),
+        question_customer=player(100003, "en", "customer"),
         photo_complaint=rng.choice(day["photo_complaint"]),
         urgent_complaint=rng.choice(day["urgent_complaint"]),
         after_sales=rng.choice(day["after_sales"]),

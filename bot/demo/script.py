@@ -62,7 +62,10 @@ class Script:
 
     def actor(self, player: Player) -> Actor:
         """`player` as a Telegram user; their private chat gets a name in the transcript."""
-        self.stage.transcript.name_chat(player.id, self.say("demo.private", name=player.name))
+        title = self.say(
+            "demo.private", name=player.name, role=t(self.lang, f"role.{player.role}")
+        )
+        self.stage.transcript.name_chat(player.id, title)
         return Actor(self.stage, TgUser(player.id, player.name, language_code=player.lang))
 
     def say(self, key: str, **params: Any) -> str:
