@@ -12,7 +12,7 @@ second round at the supervisor; at the end of the day, /report with its chart an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.demo.script import (
@@ -54,7 +54,7 @@ class Tickets:
     photo: str = ""
     urgent: str = ""
     question: str = ""
-    photo_filed: datetime | None = field(default=None)
+    photo_filed: datetime | None = None
 
 
 async def play(s: Script) -> None:
