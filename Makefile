@@ -1,6 +1,6 @@
-# Feedback Desk. `make run` and `make test` set everything up themselves on a fresh machine
-# (only python3 >= 3.11 with venv is needed); dependencies are reinstalled into .venv only
-# when pyproject.toml has changed since the last install.
+# Feedback Desk. `make demo`, `make run` and `make test` set everything up themselves on a
+# fresh machine (only python3 >= 3.11 with venv is needed); dependencies are reinstalled into
+# .venv only when pyproject.toml has changed since the last install.
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,14 +10,19 @@ RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint deps
+.PHONY: help demo run test lint deps
 
 help:
+	@echo "make demo   install into $(VENV) if needed, then play one desk day on an"
+	@echo "            in-process Telegram (no token needed) and show it"
 	@echo "make run    install into $(VENV) if needed, then run the bot"
 	@echo "            (needs FEEDBACK_DESK__TELEGRAM__TOKEN; see README.md)"
 	@echo "make test   install the test tools into $(VENV) if needed, then run the tests"
 	@echo "            (TEST_DATABASE_URL=postgresql+asyncpg://... for PostgreSQL)"
 	@echo "make lint   ruff check and ruff format --check"
+
+demo: $(RUN_STAMP)
+	$(BIN)/feedback-desk demo
 
 run: $(RUN_STAMP)
 	$(BIN)/feedback-desk run

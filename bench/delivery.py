@@ -40,14 +40,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import itertools
 
+from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock
+from bot.sandbox.wire import SentMessage
 from domain.people import Role, Staff
 from storage.db import create_engine
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import _reset_postgres
-from tests.e2e import updates
-from tests.e2e.fakebot import SentMessage
 from tests.e2e.steps import TICKET_NUMBER, label
-from tests.fakes import FakeClock
 from tests.process.fakeserver import FakeBotServer, TgUser
 from tests.process.test_instances import STAFF_CHAT, Customer, Desks, deliver
 

@@ -47,14 +47,15 @@ from telegram.ext import (
 )
 
 from bot.app import build_application, runtime_of
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 from bot.serve import handle_stored
 from handlers.pacing import FloodLimits, PacedLimiter, Pacer, Rate
 from storage.statements import StatementCounter
 from tests.conftest import _reset_postgres
-from tests.e2e import updates
 from tests.e2e.dsl import settings_for
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
-from tests.e2e.updates import TgUser
 
 Step = Callable[[Any, TgUser, FakeBotApi], Update]
 

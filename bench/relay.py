@@ -44,13 +44,13 @@ from bench.intake import (
     run_echo,
 )
 from bot.app import runtime_of
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.updates import TgUser
 from domain.clock import SystemClock
 from storage.statements import StatementCounter
-from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
-from tests.e2e.fakebot import FakeBotApi
 from tests.e2e.steps import TICKET_NUMBER, add_staff, label
-from tests.e2e.updates import TgUser
 
 TICKETS_PER_AGENT = 10
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.sandbox.clocks import FakeClock
 from domain.policy import DeskPolicy
 from domain.services.sweep import SlaSweep
 from domain.ticket import FeedbackType
@@ -38,7 +39,6 @@ from storage.db import create_engine
 from storage.migrate import upgrade
 from storage.models import CustomerRow, DepartmentRow, TicketRow
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
 
 NOW = datetime(2026, 11, 23, 2, 45, tzinfo=UTC)  # Monday 10:45 in Shanghai
 FILED = NOW - timedelta(minutes=45)  # normal tickets: their acknowledge warning is due now

@@ -1,5 +1,5 @@
 """The `feedback-desk` command: run, db upgrade, check-config, set-webhook, delete-webhook,
-customer export | erase."""
+customer export | erase, report, demo."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: $FEEDBACK_DESK_CONFIG, else ./config.toml if present)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    _demo_parser(commands)
     commands.add_parser(
         "run",
         help="migrate the database, then serve the bot (polling or webhook, as configured; "
@@ -54,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also drop the updates Telegram holds for the bot (they are lost)",
     )
+    _report_parser(commands)
+    _customer_parser(commands)
+    return parser
+
+
+def _customer_parser(commands: Any) -> None:
     customer = commands.add_parser("customer", help="a customer's data: export or erase it")
     customer_commands = customer.add_subparsers(dest="customer_command", required=True)
     who = "customer number (C2026...), Telegram user id or phone number"
@@ -67,7 +74,74 @@ def _parser() -> argparse.ArgumentParser:
     )
     erase.add_argument("customer", help=who)
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    return parser
+
+
+def _report_parser(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="print the whole desk's report, as /report gives it to an admin"
+    )
+    report.add_argument(
+        "period",
+        nargs="*",
+        help="today, week (the default), month, YYYY-MM, or FROM TO (YYYY-MM-DD), as /report",
+    )
+    report.add_argument(
+        "--lang", choices=["en", "zh"], help="the language (default: desk.default_language)"
+    )
+    report.add_argument("--chart", metavar="FILE", help="also write the chart (PNG) to FILE")
+
+
+def _demo_parser(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="play one desk day on an in-process Telegram (no token needed) and show it",
+    )
+    demo.add_argument(
+        "--speed",
+        type=_speed,
+        default=1.0,
+        help="how fast the transcript is shown: 1 takes about 8 s, 2 half that, 0 at once",
+    )
+    demo.add_argument(
+        "--lang",
+        choices=["en", "zh"],
+        default="en",
+        help="the narration's language, the desk's default one, and the owner's and supervisor's",
+    )
+    demo.add_argument("--seed", type=int, default=1, help="another number, another day")
+    demo.add_argument(
+        "--keep", action="store_true", help="keep the database to try feedback-desk commands on"
+    )
+    demo.add_argument("--out", metavar="DIR", help="the folder for the files (default: a new one)")
+
+
+def _speed(value: str) -> float:
+    speed = float(value)
+    if not speed >= 0:
+        raise argparse.ArgumentTypeError("the speed is a number, 0 or more")
+    return speed
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.offline_report import print_report
+
+    chart = Path(args.chart) if args.chart else None
+    lang = args.lang or settings.desk.default_language
+    return asyncio.run(print_report(settings, args.period, lang, chart))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo.runner import Options, run
+
+    options = Options(
+        speed=args.speed,
+        lang=args.lang,
+        seed=args.seed,
+        keep=args.keep,
+        out=Path(args.out) if args.out else None,
+    )
+    run(options, sys.stdout)
+    return 0
 
 
 async def _upgrade(settings: Settings) -> None:
@@ -226,6 +300,8 @@ async def _webhook_command(settings: Settings, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it says; the exit code says how it went."""
     args = _parser().parse_args(argv)
+    if args.command == "demo":  # the embedded defaults: no config, no token
+        return _demo(args)
     try:
         settings = load_settings(args.config)
         if args.command in ("run", "check-config", "set-webhook", "delete-webhook"):
@@ -252,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "customer":
         return asyncio.run(_customer(settings, args, sys.stdin))
+    if args.command == "report":
+        return _report(settings, args)
     if args.command in ("set-webhook", "delete-webhook"):
         return asyncio.run(_webhook_command(settings, args))
     from bot.serve import serve

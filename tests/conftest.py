@@ -12,10 +12,10 @@ from sqlalchemy.pool import NullPool
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from bot.sandbox.clocks import FakeClock
 from storage import migrate
 from storage.db import create_engine
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
 
 
 async def _reset_postgres(url: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import runtime_of
 from bot.health import HealthServer
+from bot.sandbox.clocks import FakeClock
 from tests.e2e.dsl import DeskHarness
-from tests.fakes import FakeClock
 
 
 @pytest.fixture

@@ -13,14 +13,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, runtime_of
+from bot.app import runtime_of
 from bot.config import Settings
+from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock, FloodClock
+from bot.sandbox.desk import start_desk
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.floodlimits import FloodLimits
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import SentMessage
 from handlers.outbox import DispatchReport
-from tests.e2e import updates
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
-from tests.e2e.floodlimits import FloodLimits
-from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock, FloodClock
 
 STAFF_CHAT = -1001234567890
 MAX_DISPATCH_ROUNDS = 200
@@ -174,17 +176,9 @@ class DeskHarness:
 
     async def start(self) -> DeskHarness:
         """Build and initialise the Application and prepare the database."""
-        self.app = build_application(
-            self.settings,
-            token=TEST_TOKEN,
-            clock=self.clock,
-            request=self.api,
-            get_updates_request=self.api,
-            rate_limiter=self.rate_limiter,
-            flood_clock=self.flood_clock,
+        self.app = await start_desk(
+            self.settings, self.clock, self.api, self.flood_clock, self.rate_limiter
         )
-        await self.app.initialize()
-        await runtime_of(self.app).prepare()
         return self
 
     async def stop(self) -> None:

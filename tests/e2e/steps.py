@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import runtime_of
+from bot.sandbox import telegram_html
+from bot.sandbox.wire import SentMessage
 from domain.people import Role, Staff
 from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
-from tests.e2e import telegram_html
 from tests.e2e.dsl import DeskHarness, Person
-from tests.e2e.fakebot import SentMessage
 
 TICKET_NUMBER = re.compile(r"FB-\d{8}-\d{4}")
 PROMISE_NORMAL = {"en": "1 h of working time", "zh": "1 小时（按工作时间计）"}

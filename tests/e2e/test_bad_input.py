@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.sandbox import updates
 from handlers.i18n import t
-from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import (
     asked_again,

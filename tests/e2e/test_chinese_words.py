@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.sandbox.wire import SentMessage
 from domain.people import Role
 from handlers.i18n import catalog, t
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness, Person
-from tests.e2e.fakebot import SentMessage
 from tests.e2e.steps import add_staff, file_ticket, label, open_my_ticket
 from tests.e2e.test_staff_desk import card_of
 

@@ -12,16 +12,16 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.sandbox.clocks import START
+from bot.sandbox.wire import Call
 from domain.exports import COLUMNS, ReportScope, WeekFigures, chart_weeks
 from domain.people import Role
 from domain.ticket import Priority
 from handlers.chart import render_chart
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness
-from tests.e2e.fakebot import Call
 from tests.e2e.steps import add_staff, file_ticket, said
 from tests.e2e.test_staff_desk import BILLING_SUPERVISOR, TWO_DEPARTMENTS
-from tests.fakes import START
 
 LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -19,15 +19,10 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from tests.e2e import updates
-from tests.e2e.fakebot import (
-    BOT_ID,
-    BOT_USERNAME,
-    TEST_TOKEN,
-    Call,
-    FakeBotApi,
-)
-from tests.e2e.updates import TgUser
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import BOT_ID, BOT_USERNAME, TEST_TOKEN, Call
 
 # PTB reads it when a time period is accessed (RetryAfter.retry_after): timedelta, no warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -9,11 +9,12 @@ import pytest
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from tests.e2e import updates
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
-from tests.e2e.floodlimits import FloodGate, FloodLimits, Limit, TokenBucket, cost_of
-from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock
+from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.floodlimits import FloodGate, FloodLimits, Limit, TokenBucket, cost_of
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 
 # PTB reads it when a time period is accessed (RetryAfter.retry_after): timedelta, no warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

@@ -10,10 +10,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import build_application, runtime_of
 from bot.health import HealthServer
+from bot.sandbox.clocks import FakeClock
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.wire import TEST_TOKEN
 from tests.e2e.dsl import DeskHarness, settings_for
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
 from tests.e2e.steps import file_ticket
-from tests.fakes import FakeClock
 
 
 async def metrics(http: httpx.AsyncClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox import telegram_html
 from domain.report import AgentRow, Figures, Period, PeriodKind, Report, ReportScope
 from domain.views import FILED_NOTICE
 from handlers import render
 from handlers.i18n import catalog, placeholders, t
-from tests.e2e import telegram_html
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import add_staff, file_ticket
 from tests.e2e.test_staff_desk import card_of, press_on_card

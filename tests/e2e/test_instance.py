@@ -19,15 +19,16 @@ from sqlalchemy import text, update
 from bot.app import build_application
 from bot.config import Settings
 from bot.leader import ACTIVE_KEY
+from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 from bot.serve import EXIT_LOST, EXIT_OK, EXIT_REFUSED, Instance
 from storage.inbox import SqlInbox
 from storage.models import InboxRow
-from tests.e2e import updates
 from tests.e2e.dsl import settings_for
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
 from tests.e2e.steps import said
-from tests.e2e.updates import TgUser
-from tests.fakes import FakeClock
 
 SECRET = "s3cret-token_1"
 HOOK_URL = "https://desk.example.com/telegram"

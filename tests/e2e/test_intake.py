@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.sandbox.clocks import FakeClock
 from handlers.i18n import t
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import (
@@ -19,7 +20,6 @@ from tests.e2e.steps import (
     start_new,
     ticket_count,
 )
-from tests.fakes import FakeClock
 
 LANGUAGES = [pytest.param("en", "en", id="english"), pytest.param("zh-hans", "zh", id="chinese")]
 

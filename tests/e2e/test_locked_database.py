@@ -12,9 +12,9 @@ import time
 import httpx
 from sqlalchemy.engine import make_url
 
+from bot.sandbox.wire import SentMessage
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness, Person
-from tests.e2e.fakebot import SentMessage
 from tests.e2e.steps import file_ticket, open_my_ticket, said
 from tests.storage.test_engine import sqlite_only
 

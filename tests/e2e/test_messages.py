@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.sandbox.clocks import FakeClock
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import (
     file_ticket,
@@ -13,7 +14,6 @@ from tests.e2e.steps import (
     said,
     ticket_number_in,
 )
-from tests.fakes import FakeClock
 
 
 @pytest.mark.parametrize(("language_code", "locale"), [("en", "en"), ("zh-hans", "zh")])

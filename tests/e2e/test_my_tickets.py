@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.sandbox.clocks import FakeClock
 from handlers.i18n import t
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import file_ticket, labels, my_ticket_labels, open_my_ticket, said
-from tests.fakes import FakeClock
 
 WAITING = t("en", "status.new")
 WITHDRAWN = t("en", "status.withdrawn")

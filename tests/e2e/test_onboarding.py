@@ -12,6 +12,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import runtime_of
+from bot.sandbox import updates
+from bot.sandbox.clocks import FakeClock
+from bot.sandbox.wire import BOT_USERNAME
 from handlers.i18n import Safe, t
 from storage.models import (
     CustomerRow,
@@ -23,11 +26,8 @@ from storage.models import (
     TicketRow,
 )
 from storage.repositories import SqlInvites
-from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
-from tests.e2e.fakebot import BOT_USERNAME
 from tests.e2e.steps import count_rows, file_ticket, said
-from tests.fakes import FakeClock
 
 ADMIN = 900001
 SUPERVISOR = 900010

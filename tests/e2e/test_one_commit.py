@@ -10,9 +10,9 @@ import pytest
 from telegram import Update
 
 from bot.app import runtime_of
+from bot.sandbox import updates
 from bot.serve import handle_stored
 from handlers.context import DEPS_KEY
-from tests.e2e import updates
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness
 from tests.e2e.steps import add_staff, file_ticket, label, said
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox.clocks import FakeClock
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness
 from tests.e2e.steps import (
     TICKET_NUMBER,
@@ -19,7 +20,6 @@ from tests.e2e.steps import (
     start_new,
     ticket_number_in,
 )
-from tests.fakes import FakeClock
 
 SALES_CHAT = -1005550001
 SUPERVISOR = 700001

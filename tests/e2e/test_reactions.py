@@ -6,10 +6,11 @@ import pytest
 from telegram import Bot, ReactionTypeCustomEmoji, ReactionTypeEmoji
 from telegram.error import BadRequest
 
-from tests.e2e import updates
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi
-from tests.e2e.reactions import ALLOWED_EMOJI, ReactionRefused, reaction_emoji
-from tests.e2e.updates import TgUser
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.reactions import ALLOWED_EMOJI, ReactionRefused, reaction_emoji
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import TEST_TOKEN
 
 ANNA = TgUser(1001, "Anna")
 AGENTS = -100500

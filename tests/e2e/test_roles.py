@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox.clocks import FakeClock
 from handlers.i18n import t
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import file_ticket, said
 from tests.e2e.test_onboarding import join, open_card, role, staff_row
 from tests.e2e.test_staff_menus import menu_of, names
-from tests.fakes import FakeClock
 
 ADA = 900001  # an admin
 BO = 900002  # an admin who is also the supervisor of Customer Service

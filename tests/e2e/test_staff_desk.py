@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e import updates
+from bot.sandbox import updates
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import (
     add_staff,

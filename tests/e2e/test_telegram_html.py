@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest
 
-from tests.e2e import telegram_html
+from bot.sandbox import telegram_html
+from bot.sandbox.telegram_html import Entity, ParseError, parse, plain
 from tests.e2e.dsl import DeskHarness
-from tests.e2e.telegram_html import Entity, ParseError, parse, plain
 
 ACCEPTED = [
     ("plain text", "plain text"),

@@ -1,6 +1,6 @@
 """The fake Bot API served over real HTTP, for tests that run the bot as its own process.
 
-`FakeBotServer` puts one `tests.e2e.fakebot.FakeBotApi` behind a tornado HTTP server on
+`FakeBotServer` puts one `bot.sandbox.fakebot.FakeBotApi` behind a tornado HTTP server on
 127.0.0.1 (a free port), in a background thread with its own event loop. Point a process at
 it with `env()` (or `base_url` / `base_file_url`); the test reads and feeds the fake through
 the thread-safe methods below, which run on the server's loop::
@@ -15,8 +15,8 @@ form-urlencoded or multipart, every parameter a string (PTB JSON-encodes values 
 not strings already; see `wire_params`). ``GET /file/bot<token>/<path>`` downloads a file.
 Any token is accepted; each `Call` keeps the one it came with.
 
-Telegram's flood limits are on (`tests.e2e.floodlimits.FloodLimits`, refilled in real time:
-see `tests.e2e.fakebot`), so a bench sees the 429s production would; ``limits=None`` turns
+Telegram's flood limits are on (`bot.sandbox.floodlimits.FloodLimits`, refilled in real time:
+see `bot.sandbox.fakebot`), so a bench sees the 429s production would; ``limits=None`` turns
 them off, and ``delay`` gives every call but getUpdates a round trip of that many seconds.
 `HumanTime` refills them as if people took their time: real time, plus a person's step for
 each message or tap a test makes (a test's customers answer at once, nobody can).
@@ -43,17 +43,11 @@ import tornado.netutil
 import tornado.web
 from telegram import Bot, Update
 
-from tests.e2e import updates
-from tests.e2e.fakebot import (
-    MEDIA_KEYS,
-    TELEGRAM_LIMITS,
-    TEST_TOKEN,
-    Call,
-    FakeBotApi,
-    SentMessage,
-)
-from tests.e2e.floodlimits import FloodLimits
-from tests.e2e.updates import TgUser
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.floodlimits import FloodLimits
+from bot.sandbox.updates import TgUser
+from bot.sandbox.wire import MEDIA_KEYS, TELEGRAM_LIMITS, TEST_TOKEN, Call, SentMessage
 
 __all__ = ["FakeBotServer", "TgUser", "wire_params"]
 
@@ -227,7 +221,7 @@ class FakeBotServer:
         self._fake = FakeBotApi(
             poll_wait=poll_wait, limits=limits, delay=delay, flood_clock=human_time
         )
-        # Only for the update builders of tests.e2e.updates; it never sends anything.
+        # Only for the update builders of bot.sandbox.updates; it never sends anything.
         self._bot = Bot(TEST_TOKEN, request=self._fake, get_updates_request=self._fake)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -334,16 +328,16 @@ class FakeBotServer:
         return int(data["update_id"])
 
     def update(self, builder: Callable[..., Update], *args: Any, **kwargs: Any) -> dict:
-        """An update dict from a `tests.e2e.updates` builder, given its arguments after
+        """An update dict from a `bot.sandbox.updates` builder, given its arguments after
         ``bot``: update ids increase, message ids and dates come from the fake."""
         return self.run(lambda fake: builder(self._bot, *args, **kwargs).to_dict())
 
     def text_update(self, user: TgUser, text: str, **kwargs: Any) -> dict[str, Any]:
-        """`user` writes `text` (see `tests.e2e.updates.text_message`)."""
+        """`user` writes `text` (see `bot.sandbox.updates.text_message`)."""
         return self.update(updates.text_message, user, text, **kwargs)
 
     def command_update(self, user: TgUser, name: str, *args: str, **kwargs: Any) -> dict:
-        """`user` sends ``/name args...`` (see `tests.e2e.updates.command`)."""
+        """`user` sends ``/name args...`` (see `bot.sandbox.updates.command`)."""
         return self.update(updates.command, user, name, *args, **kwargs)
 
     def fail_next(self, method: str | None = None, **kwargs: Any) -> None:

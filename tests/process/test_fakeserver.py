@@ -17,8 +17,9 @@ from telegram import (
 )
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from tests.e2e.fakebot import BOT_USERNAME, FakeBotApi
-from tests.e2e.floodlimits import FloodLimits, Limit
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.floodlimits import FloodLimits, Limit
+from bot.sandbox.wire import BOT_USERNAME
 from tests.process.fakeserver import FakeBotServer, TgUser, wire_params
 
 # PTB reads it when a time period is accessed (RetryAfter.retry_after): timedelta, no warning.

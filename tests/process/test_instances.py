@@ -31,10 +31,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from telegram import Bot, Update
 
+from bot.sandbox import updates
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.wire import TEST_TOKEN, SentMessage
 from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
-from tests.e2e import updates
 from tests.e2e.dsl import HUMAN_STEP
-from tests.e2e.fakebot import TEST_TOKEN, FakeBotApi, SentMessage
 from tests.e2e.steps import TICKET_NUMBER, label
 from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
 

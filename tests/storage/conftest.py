@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.sandbox.clocks import FakeClock
 from domain.people import Department
 from domain.policy import DeskPolicy
 from domain.services import Desk
 from domain.ticket import FeedbackType
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SUPPORT_CHAT = -100_111

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.sandbox.clocks import FakeClock
 from domain.people import Department, Role, Staff
 from domain.ports import Invite
 from storage.uow import SqlUnitOfWorkFactory
-from tests.fakes import FakeClock
 
 
 async def setup(uow_factory: SqlUnitOfWorkFactory, clock: FakeClock) -> tuple[Invite, list[int]]:

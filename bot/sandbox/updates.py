@@ -17,7 +17,8 @@ from typing import Any
 
 from telegram import Bot, Message, TelegramObject, Update
 
-from tests.e2e.fakebot import FakeBotApi, SentMessage
+from bot.sandbox.fakebot import FakeBotApi
+from bot.sandbox.wire import SentMessage
 
 _update_ids = itertools.count(1)
 _callback_ids = itertools.count(1)
