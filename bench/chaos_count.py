@@ -8,9 +8,9 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
-from bench.desk_load import Line, Phase, collect, reordered, wait_arrivals
+from bench.desk_load import TAG, Line, Phase, collect, reordered, wait_arrivals
 from storage.models import OutboxRow, TicketEventRow, TicketRow
 from tests.process.fakeserver import FakeBotServer
 from tests.process.test_instances import STAFF_CHAT, eventually, rows, tickets_by_customer
@@ -18,6 +18,7 @@ from tests.process.test_instances import STAFF_CHAT, eventually, rows, tickets_b
 SETTLE_SECONDS = 20.0  # the relays are done when nothing new arrived for this long
 SETTLE_LIMIT = 180.0  # or after this long at the most
 OUTBOX_LIMIT = 30.0  # seconds the outbox may take to send what is left once they are
+NOT_TAKEN = "I only act on commands here"  # staff.nothing_to_do
 CONFIRMED = "Your ticket number is"  # the filing's confirmation (handlers/i18n/en.toml)
 
 
@@ -66,6 +67,7 @@ class Tally:
     duplicated: Counter[str] = field(default_factory=Counter)
     reordered: Counter[str] = field(default_factory=Counter)
     sent: Counter[str] = field(default_factory=Counter)
+    traces: list[str] = field(default_factory=list)  # where each lost message stopped
 
     def line(self, kind: str, extra: str = "") -> str:
         return (
@@ -93,7 +95,7 @@ def settle(server: FakeBotServer, url: str, load: Load) -> None:
     collect(server, load.relays)
 
 
-def count_relays(load: Load, tally: Tally) -> None:
+def count_relays(url: str, load: Load, tally: Tally) -> None:
     kinds: dict[str, list[Line]] = {"customer_to_agent": [], "agent_to_customer": []}
     for line in load.relays.lines.values():
         kinds["customer_to_agent" if line.sender.startswith("c") else "agent_to_customer"].append(
@@ -104,6 +106,44 @@ def count_relays(load: Load, tally: Tally) -> None:
         tally.lost[kind] = sum(1 for line in lines if not line.seen)
         tally.duplicated[kind] = sum(1 for line in lines if len(line.seen) > 1)
         tally.reordered[kind] = reordered(lines)
+        tally.traces += [trace(url, line) for line in lines if not line.seen]
+
+
+def trace(url: str, line: Line) -> str:
+    """Where a lost line stopped: in the ticket's history? in the outbox, with what status?"""
+    tag = f"[{line.sender}.{line.n}]"
+    history = rows(url, select(TicketEventRow.kind).where(TicketEventRow.body.contains(tag)))
+    outbox = rows(
+        url,
+        select(OutboxRow.kind, OutboxRow.status, OutboxRow.error).where(
+            cast(OutboxRow.params, String).contains(tag)
+        ),
+    )
+    return f"{tag} to {line.to}: history {[k for (k,) in history]}, outbox {outbox}"
+
+
+def parked(url: str) -> list[str]:
+    """The outbox rows an instance was sending when it was killed, parked (never resent):
+    Telegram may or may not have them, and the desk never learns their message id."""
+    found = rows(
+        url,
+        select(OutboxRow.kind, OutboxRow.chat_id, OutboxRow.params).where(
+            OutboxRow.status == "parked"
+        ),
+    )
+    return [f"{kind} to {chat} {TAG.findall(str(params)) or ''}" for kind, chat, params in found]
+
+
+def refused_replies(server: FakeBotServer, load: Load) -> int:
+    """Answers to agents that their message was not taken (a reply to a message the desk
+    does not know)."""
+    agents = {line.sender[1:] for line in load.relays.lines.values() if line.sender[0] == "a"}
+    return sum(
+        1
+        for agent in agents
+        for m in server.messages_to(int(agent))
+        if NOT_TAKEN in (m.plain_text or "")
+    )
 
 
 def count_notices(server: FakeBotServer, load: Load, tally: Tally) -> tuple[int, int]:
@@ -169,7 +209,7 @@ def report(server: FakeBotServer, url: str, load: Load) -> None:
     """Print the tally, per kind, then the totals; the last line is the summary."""
     settle(server, url, load)
     tally = Tally()
-    count_relays(load, tally)
+    count_relays(url, load, tally)
     no_card, repeated_cards = count_notices(server, load, tally)
     tally.sent["card"] = sum(1 for n in load.filings.values() if n)
     tally.lost["card"] = no_card
@@ -180,6 +220,11 @@ def report(server: FakeBotServer, url: str, load: Load) -> None:
     print(f"cards_repeated: {repeated_cards} (a card being sent when killed may come twice)")
     steps = ", ".join(f"{step} {n}" for step, n in sorted(load.acting.items()))
     print(f"acting_replies_lost: {sum(load.acting.values())}" + (f" ({steps})" if steps else ""))
+    for lost in tally.traces:
+        print(f"lost {lost}")
+    for row in parked(url):
+        print(f"parked in flight: {row}")
+    print(f"agent_replies_refused: {refused_replies(server, load)} (answered {NOT_TAKEN!r})")
     for trouble in load.troubles:
         print(f"trouble: {trouble}")
     print(f"buttons_applied_twice: {twice}")
