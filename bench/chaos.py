@@ -166,9 +166,12 @@ def prompts(fake: FakeBotApi, agent: TgUser, number: str) -> list[SentMessage]:
 def change_priority(server, load: Load, agent: TgUser, number: str, target: str) -> bool:  # type: ignore[no-untyped-def]
     """The agent taps Priority on the card, then `target` on the menu; False when the menu
     never came (twice)."""
+    button = label("en", "staff.button.prio")
     for _ in range(2):
         before = server.run(lambda fake: len(prompts(fake, agent, number)))
-        press_on(server, load, agent, card_of(server, number), label("en", "staff.button.prio"))
+        # once the card shows the claim: an edit through the outbox, it may come later
+        card = card_of(server, number, timeout=2 * PATIENCE, button=button)
+        press_on(server, load, agent, card, button)
         try:
             menu = server.wait_until(
                 lambda fake, b=before: prompts(fake, agent, number)[b:],
@@ -265,7 +268,7 @@ def run_load(
 def plan(messages: int, customers: int, kills: int, seed: int) -> tuple[int, list[int]]:
     """Conversation rounds per customer and the message counts to kill at."""
     per_customer = messages // customers
-    rounds = max(3, (per_customer - FIXED_PER_CUSTOMER - 4) // 2)
+    rounds = max(3, -(-(per_customer - FIXED_PER_CUSTOMER - 4) // 2))
     total = customers * (FIXED_PER_CUSTOMER + 4 + 2 * rounds)
     points = sorted(random.Random(seed).sample(range(total // 40, total * 19 // 20), kills))
     return rounds, points

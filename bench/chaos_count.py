@@ -58,7 +58,7 @@ class Load:
 
     def acting_lost(self, step: str) -> None:
         with self._changed:
-            self.acting[step] += 1
+            self.acting[step.splitlines()[0] if step else step] += 1
 
 
 @dataclass

@@ -111,14 +111,20 @@ async def add_agents(url: str, agents: list[TgUser]) -> None:
         await engine.dispose()
 
 
-def card_of(server: FakeBotServer, number: str, timeout: float = 120) -> SentMessage:
-    """The card of ticket `number` in the staff group (waits for it)."""
+def card_of(
+    server: FakeBotServer, number: str, timeout: float = 120, button: str | None = None
+) -> SentMessage:
+    """The card of ticket `number` in the staff group, with `button` if given (waits)."""
+
+    def shown(message: SentMessage) -> bool:
+        if number not in (message.plain_text or ""):
+            return False
+        return button is None or any(b.get("text") == button for b in message.buttons)
+
     return server.wait_until(
-        lambda fake: next(
-            (m for m in fake.messages_to(STAFF_CHAT) if number in (m.plain_text or "")), None
-        ),
+        lambda fake: next((m for m in fake.messages_to(STAFF_CHAT) if shown(m)), None),
         timeout=timeout,
-        what=f"the card of {number}",
+        what=f"the card of {number}" + (f" with {button}" if button else ""),
     )
 
 
