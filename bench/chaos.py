@@ -12,8 +12,10 @@ killed one comes back as the next standby.
 Counted at the end, per kind: messages lost, duplicated and reordered (per sender and
 receiver), tickets filed twice by one filing, button presses applied twice (the ticket's
 history in the database), and answers to the person who acted that never came
-(`acting_replies_lost`, not counted as lost). Last line:
-`lost: L duplicated: D reordered: R filed_twice: F`.
+(`acting_replies_lost`, not counted as lost). Each lost message is traced (in the
+ticket's history? its outbox row and status?), the outbox rows parked in flight by a kill
+are listed, and `agent_replies_refused` counts agents told their reply was not taken.
+Then `buttons_applied_twice: N` and last `lost: L duplicated: D reordered: R filed_twice: F`.
 
     python bench/chaos.py [--database-url postgresql+asyncpg://...] [--messages 1000]
         [--kills 20] [--seed 1]
