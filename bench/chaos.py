@@ -276,6 +276,36 @@ def plan(messages: int, customers: int, kills: int, seed: int) -> tuple[int, lis
     return rounds, points
 
 
+def under_kills(
+    server: FakeBotServer,
+    cluster: Cluster,
+    agents: list[TgUser],
+    customers: int,
+    rounds: int,
+    points: list[int],
+) -> Load:
+    """The load, with kill -9 at `points`; prints how it went and returns its record."""
+    load = Load()
+    Actor.load = load
+    done = threading.Event()
+    chaos = threading.Thread(target=killer, args=(load, cluster, points, done))
+    started = time.monotonic()
+    chaos.start()
+    run_load(server, load, agents, customers, rounds)
+    done.set()
+    chaos.join()
+    took = time.monotonic() - started
+    recoveries = cluster.recoveries or [0.0]
+    print(
+        f"load: {load.count} messages from {customers} customers and {len(agents)} agents "
+        f"in {took:.1f} s; {load.kills} kill -9 "
+        f"({'standby takes over' if cluster.postgres else 'restart'}: median "
+        f"{statistics.median(recoveries):.2f} s, max {max(recoveries):.2f} s)",
+        flush=True,
+    )
+    return load
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -307,24 +337,7 @@ def main() -> None:
             cluster.open()
             agents = [TgUser(AGENT_BASE + k, f"Agent{k}") for k in range(args.agents)]
             asyncio.run(add_agents(url, agents))
-            load = Load()
-            Actor.load = load
-            done = threading.Event()
-            chaos = threading.Thread(target=killer, args=(load, cluster, points, done))
-            started = time.monotonic()
-            chaos.start()
-            run_load(server, load, agents, args.customers, rounds)
-            done.set()
-            chaos.join()
-            took = time.monotonic() - started
-            recover = statistics.median(cluster.recoveries) if cluster.recoveries else 0.0
-            print(
-                f"load: {load.count} messages from {args.customers} customers and "
-                f"{args.agents} agents in {took:.1f} s; {load.kills} kill -9 "
-                f"({'standby takes over' if postgres else 'restart'}: median "
-                f"{recover:.2f} s, max {max(cluster.recoveries, default=0.0):.2f} s)",
-                flush=True,
-            )
+            load = under_kills(server, cluster, agents, args.customers, rounds, points)
             report(server, url, load)
         finally:
             desks.close()
