@@ -25,34 +25,35 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-import itertools
-
+from bench.desk_load import (
+    Phase,
+    add_agents,
+    api_calls,
+    card_of,
+    collect,
+    relayed_message,
+    reordered,
+    wait_arrivals,
+)
 from bot.sandbox import updates
-from bot.sandbox.clocks import FakeClock
 from bot.sandbox.wire import SentMessage
-from domain.people import Role, Staff
-from storage.db import create_engine
-from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import _reset_postgres
 from tests.e2e.steps import TICKET_NUMBER, label
 from tests.process.fakeserver import FakeBotServer, TgUser
-from tests.process.test_instances import STAFF_CHAT, Customer, Desks, deliver
+from tests.process.test_instances import Customer, Desks, deliver
 
 AGENT_BASE, CUSTOMER_BASE, NEWCOMER_BASE = 50_000, 60_000, 70_000
-TAG = re.compile(r"\[([ca]\d+)\.(\d+)\]")  # [c60001.7]: sender and its running number
 THINK_SECONDS = 1.2  # a person's pause between two steps of the wizard
 SETTLE_SECONDS = 20.0  # a phase ends when nothing new arrived for this long
 PHASE_LIMIT = 300.0  # or after this long at the most
@@ -66,90 +67,16 @@ class Person(Customer):
         return super()._step(step, build)
 
 
-@dataclass
-class Line:
-    """One message to relay: who wrote it, to which chat it must arrive, when queued."""
-
-    sender: str
-    n: int
-    to: int
-    queued: float
-    seen: list[tuple[float, int, int]] = field(default_factory=list)  # (at, call, position)
-
-
-@dataclass
-class Phase:
-    name: str
-    lines: dict[tuple[str, int], Line] = field(default_factory=dict)
-    started: float = 0.0
-    calls_before: int = 0
-    throttled_before: int = 0
-
-    def add(self, sender: str, n: int, to: int) -> str:
-        self.lines[(sender, n)] = Line(sender, n, to, time.monotonic())
-        return f"[{sender}.{n}]"
-
-
-def _calls(server: FakeBotServer) -> list[tuple[int, str, int, float, str]]:
-    """(index, method, chat, answered at, text) of every successful call but getUpdates."""
-    found = []
-    for index, call in enumerate(server.calls()):
-        if call.method == "getUpdates" or call.failed:
-            continue
-        text = str(call.params.get("text") or call.params.get("caption") or "")
-        chat = call.params.get("chat_id")
-        found.append((index, call.method, int(chat) if chat is not None else 0, call.at, text))
-    return found
-
-
-def _collect(server: FakeBotServer, phase: Phase) -> int:
-    """Record every delivery of the phase's lines; returns how many lines arrived."""
-    for line in phase.lines.values():
-        line.seen.clear()
-    for index, method, chat, at, text in _calls(server):
-        if not method.startswith(("send", "copy", "forward")):
-            continue
-        for position, found in enumerate(TAG.finditer(text)):
-            line = phase.lines.get((found.group(1), int(found.group(2))))
-            if line is not None and line.to == chat and at >= line.queued:
-                line.seen.append((at, index, position))
-    return sum(1 for line in phase.lines.values() if line.seen)
-
-
-def _wait(server: FakeBotServer, phase: Phase) -> None:
-    arrived, last_change, deadline = -1, time.monotonic(), time.monotonic() + PHASE_LIMIT
-    while time.monotonic() < deadline:
-        now_arrived = _collect(server, phase)
-        if now_arrived != arrived:
-            arrived, last_change = now_arrived, time.monotonic()
-        if arrived == len(phase.lines) or time.monotonic() - last_change > SETTLE_SECONDS:
-            return
-        time.sleep(0.25)
-
-
-def _reordered(phase: Phase) -> int:
-    """Lines that arrived before an earlier line of the same sender to the same chat."""
-    streams: dict[tuple[str, int], list[Line]] = defaultdict(list)
-    for line in phase.lines.values():
-        if line.seen:
-            streams[(line.sender, line.to)].append(line)
-    count = 0
-    for lines in streams.values():
-        arrival = sorted(lines, key=lambda line: min(line.seen)[1:])
-        count += sum(1 for a, b in itertools.pairwise(arrival) if a.n > b.n)
-    return count
-
-
 def report(server: FakeBotServer, phase: Phase) -> tuple[float, float]:
     """Print the phase's figures; returns (messages/s, p99 seconds)."""
-    _collect(server, phase)
+    collect(server, phase)
     arrived = [line for line in phase.lines.values() if line.seen]
     latencies = sorted(min(line.seen)[0] - line.queued for line in arrived)
     span = max((min(line.seen)[0] for line in arrived), default=phase.started) - phase.started
     per_s = len(arrived) / span if span > 0 else 0.0
     p50 = statistics.median(latencies) if latencies else float("nan")
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0
-    calls = len(_calls(server)) - phase.calls_before
+    calls = len(api_calls(server)) - phase.calls_before
     refused = server.throttled()[phase.throttled_before :]
     throttled = len(refused)
     lost = len(phase.lines) - len(arrived)
@@ -158,7 +85,7 @@ def report(server: FakeBotServer, phase: Phase) -> tuple[float, float]:
         f"{phase.name}: {len(arrived)}/{len(phase.lines)} relayed, {per_s:.1f} messages/s, "
         f"p50 {p50:.2f} s, p99 {p99:.2f} s, {calls / max(1, len(phase.lines)):.2f} Bot API "
         f"calls per relayed message, 429 received {throttled}, lost {lost}, "
-        f"duplicated {duplicated}, reordered {_reordered(phase)}",
+        f"duplicated {duplicated}, reordered {reordered(list(phase.lines.values()))}",
         flush=True,
     )
     for call in refused:  # what drew a 429, to see which pace was broken
@@ -167,26 +94,11 @@ def report(server: FakeBotServer, phase: Phase) -> tuple[float, float]:
 
 
 def start_phase(server: FakeBotServer, name: str) -> Phase:
-    return Phase(name, started=time.monotonic(), calls_before=len(_calls(server)),
+    return Phase(name, started=time.monotonic(), calls_before=len(api_calls(server)),
                  throttled_before=len(server.throttled()))  # fmt: skip
 
 
 # -- setting the desk up ------------------------------------------------------------------
-
-
-async def _add_agents(url: str, agents: list[TgUser]) -> None:
-    engine = create_engine(url)
-    uow_factory = SqlUnitOfWorkFactory(engine, FakeClock())
-    try:
-        async with uow_factory() as uow:
-            support = await uow.departments.get_by_code("support")
-            assert support is not None
-            for agent in agents:
-                staff = Staff(agent.id, agent.first_name, Role.AGENT, support.id, locale="en")
-                await uow.staff.add(staff)
-            await uow.commit()
-    finally:
-        await engine.dispose()
 
 
 def file_all(people: list[Person]) -> dict[int, str]:
@@ -202,16 +114,6 @@ def file_all(people: list[Person]) -> dict[int, str]:
     for thread in threads:
         thread.join()
     return numbers
-
-
-def card_of(server: FakeBotServer, number: str) -> SentMessage:
-    return server.wait_until(
-        lambda fake: next(
-            (m for m in fake.messages_to(STAFF_CHAT) if number in (m.plain_text or "")), None
-        ),
-        timeout=120,
-        what=f"the card of {number}",
-    )
 
 
 def claim_all(server: FakeBotServer, agents: list[TgUser], numbers: dict[int, str]) -> dict:
@@ -248,12 +150,12 @@ def customers_write(server, phase, owner, count: int) -> None:  # type: ignore[n
             deliver(server, lambda bot, u=user, t=tag: updates.text_message(bot, u, f"{t} beeps"))
 
 
-def relayed_message(server: FakeBotServer, agent: TgUser, customer: int) -> SentMessage:
+def _relayed(server: FakeBotServer, agent: TgUser, customer: int) -> SentMessage:
     """A message in the agent's chat relaying something of `customer` (to reply to)."""
-    for message in reversed(server.messages_to(agent.id)):
-        if f"[c{customer}." in (message.plain_text or ""):
-            return message
-    raise SystemExit(f"agent {agent.id} never got a message of customer {customer}")
+    found = relayed_message(server, agent, customer)
+    if found is None:
+        raise SystemExit(f"agent {agent.id} never got a message of customer {customer}")
+    return found
 
 
 def agents_answer(server, phase, owner, count: int, start: int = 0) -> None:  # type: ignore[no-untyped-def]
@@ -261,7 +163,7 @@ def agents_answer(server, phase, owner, count: int, start: int = 0) -> None:  # 
     agents = {agent.id: agent for agent in owner.values()}
     for customer, agent in owner.items():
         theirs[agent.id].append(customer)
-    targets = {(a, c): relayed_message(server, agents[a], c) for a in theirs for c in theirs[a]}
+    targets = {(a, c): _relayed(server, agents[a], c) for a in theirs for c in theirs[a]}
     for n in range(start, start + count):
         for agent_id, customers in theirs.items():
             customer = customers[n % len(customers)]
@@ -294,7 +196,7 @@ def main() -> None:
         try:
             desks.start().wait_role("active")
             agents = [TgUser(AGENT_BASE + k, f"Agent{k}") for k in range(args.agents)]
-            asyncio.run(_add_agents(url, agents))
+            asyncio.run(add_agents(url, agents))
             customers = [
                 Person(server, TgUser(CUSTOMER_BASE + i, f"Customer{CUSTOMER_BASE + i}"))
                 for i in range(args.customers)
@@ -305,12 +207,12 @@ def main() -> None:
 
             inbound = start_phase(server, "customer -> agent")
             customers_write(server, inbound, owner, args.burst)
-            _wait(server, inbound)
+            wait_arrivals(server, inbound, SETTLE_SECONDS, PHASE_LIMIT)
             to_agent, _ = report(server, inbound)
 
             outbound = start_phase(server, "agent -> customer")
             agents_answer(server, outbound, owner, args.answers)
-            _wait(server, outbound)
+            wait_arrivals(server, outbound, SETTLE_SECONDS, PHASE_LIMIT)
             to_customer, p99 = report(server, outbound)
 
             mixed = start_phase(server, "mixed")
@@ -323,7 +225,7 @@ def main() -> None:
             customers_write(server, mixed, owner, args.burst // 2)
             agents_answer(server, mixed, owner, args.answers // 2, start=args.answers)
             filing.join()
-            _wait(server, mixed)
+            wait_arrivals(server, mixed, SETTLE_SECONDS, PHASE_LIMIT)
             report(server, mixed)
             filed = sum(1 for p in newcomers if TICKET_NUMBER.search(" ".join(p.texts())))
             print(f"mixed: {filed}/{len(newcomers)} new tickets filed and confirmed")

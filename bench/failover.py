@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+from bench.desk_load import token
 from tests.conftest import _reset_postgres
 from tests.e2e.dsl import HUMAN_STEP
 from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
@@ -41,12 +42,6 @@ from tests.process.test_instances import (
 )
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-
-
-def token(n: int) -> str:
-    """A bot token of its own for each process started, so the fake tells their calls
-    apart (it answers as one bot whatever the token)."""
-    return f"{700_000 + n}:" + "F" * 35
 
 
 def one_run(
