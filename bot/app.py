@@ -35,10 +35,10 @@ from domain.services import Desk
 from domain.services.exports import Exports
 from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
+from domain.services.staff.desk import StaffDesk
 from domain.services.staffadmin import StaffAdmin
 from domain.services.sweep import SlaSweep, SweepReport
-from domain.services.work import StaffDesk
-from handlers import setup
+from handlers import menus, setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
 from handlers.pacing import PacedLimiter, Pacer
@@ -398,10 +398,10 @@ async def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     """The active instance's work besides updates: the outbox and the sweeps (the job queue
     runs them once the Application is started)."""
     runtime = runtime_of(application)
-    await setup.set_commands(application)
+    await menus.set_commands(application)
     async with runtime.uow() as uow:
         members = await uow.staff.list_all()
-    await setup.set_staff_commands(application, members)
+    await menus.set_staff_commands(application, members)
     runtime.start_outbox()
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -15,8 +15,8 @@ from domain.services import Desk
 from domain.services.exports import Exports
 from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
+from domain.services.staff.desk import StaffDesk
 from domain.services.staffadmin import StaffAdmin
-from domain.services.work import StaffDesk
 from domain.text import clean
 
 DEPS_KEY = "deps"

@@ -9,10 +9,12 @@ from domain.errors import NotAllowed
 from domain.intake import Input
 from domain.people import Sender
 from domain.permissions import Act
-from domain.services.work import QUIET, StaffView
+from domain.presses import Confirmation, FilingPick, StaffPress
+from domain.services.staff.base import QUIET, StaffView
 from domain.ticket import Ticket
 from handlers import keyboards, render
-from handlers.callback_data import Action, Verb, encode
+from handlers.buttons import Button
+from handlers.callback_data import BadCallback, Verb, decode, encode
 from handlers.context import DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
@@ -174,28 +176,50 @@ async def _private(
 
 
 def _is_history(query: CallbackQuery) -> bool:
-    return bool(query.data and query.data.startswith(f"v1:{Verb.STAFF_CHOICE.value}:hist:"))
+    """Whether the press turned a page of a history (that page replaces it)."""
+    try:
+        value = decode(query.data).value
+    except BadCallback:
+        return False
+    return isinstance(value, StaffPress) and value.act is Act.HISTORY and value.choice is not None
 
 
-async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
-    """A staff button (or a customer's answer to a resolution), already decoded."""
+async def _press(
+    update: Update, context: DeskContext, pressed: StaffPress, sender: Sender
+) -> None:
+    """A staff button on a card, or a choice offered after one."""
+    view = await context.work.press(sender, pressed)
+    await _show(update, context, sender, view)
+
+
+async def _confirm(
+    update: Update, context: DeskContext, answer: Confirmation, sender: Sender
+) -> None:
+    """The customer's answer to a resolution."""
     query = update.callback_query
     assert query is not None
-    if action.verb is Verb.FILE:
-        view = await context.work.filing_choice(sender, action.arg(0), action.arg(1))
-        await drop_buttons(query)
-        await _show(update, context, sender, view)
-        return
-    if action.verb is Verb.CONFIRM:
-        view = await context.work.confirm(sender, action.arg(0), action.arg(1) == "y")
-        await query.answer()
-        await drop_buttons(query)
-        await context.bot.send_message(sender.chat_id, t(view.locale, view.key, **view.params))
-        return
-    act = Act(action.arg(0))
-    value = action.arg(2) if action.verb is Verb.STAFF_CHOICE else None
-    view = await context.work.press(sender, act, action.arg(1), value)
+    view = await context.work.confirm(sender, answer)
+    await query.answer()
+    await drop_buttons(query)
+    await context.bot.send_message(sender.chat_id, t(view.locale, view.key, **view.params))
+
+
+async def _filing(update: Update, context: DeskContext, pick: FilingPick, sender: Sender) -> None:
+    """A button of `/file`."""
+    query = update.callback_query
+    assert query is not None
+    view = await context.work.filing.choose(sender, pick)
+    await drop_buttons(query)
     await _show(update, context, sender, view)
+
+
+# The staff desk's buttons, by verb (handlers.setup gives each its CallbackQueryHandler).
+BUTTONS: dict[Verb, Button] = {
+    Verb.STAFF: _press,
+    Verb.STAFF_CHOICE: _press,
+    Verb.CONFIRM: _confirm,
+    Verb.FILE: _filing,
+}
 
 
 async def message(update: Update, context: DeskContext, sender: Sender, value: Input) -> None:
@@ -221,21 +245,21 @@ async def queue(update: Update, context: DeskContext) -> None:
     """Unclaimed tickets of my department, nearest promise first."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.queue(got[0]))
+        await _show(update, context, got[0], await context.work.lists.queue(got[0]))
 
 
 async def overdue(update: Update, context: DeskContext) -> None:
     """Late and at-risk tickets of my scope, most urgent first."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.overdue(got[0]))
+        await _show(update, context, got[0], await context.work.lists.overdue(got[0]))
 
 
 async def mine(update: Update, context: DeskContext) -> None:
     """My open tickets."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.mine(got[0]))
+        await _show(update, context, got[0], await context.work.lists.mine(got[0]))
 
 
 async def ticket(update: Update, context: DeskContext) -> None:
@@ -255,14 +279,14 @@ async def find(update: Update, context: DeskContext) -> None:
     """`/find WORDS`: search my scope."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.find(got[0], got[1]))
+        await _show(update, context, got[0], await context.work.lists.find(got[0], got[1]))
 
 
 async def file(update: Update, context: DeskContext) -> None:
     """`/file`: a ticket for a customer who called or wrote elsewhere."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.start_filing(got[0]))
+        await _show(update, context, got[0], await context.work.filing.start(got[0]))
 
 
 async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:
@@ -274,4 +298,4 @@ async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:
     )
 
 
-__all__ = ["button", "find", "from_message", "message", "mine", "queue", "ticket"]
+__all__ = ["BUTTONS", "find", "from_message", "message", "mine", "queue", "ticket"]

@@ -84,6 +84,13 @@ def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = N
     return Notice(card.chat_id, CARD_NOTICE, card.locale, params, card.ticket_id)
 
 
+async def view_of(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict[str, Any]:
+    """The card of `ticket` as one staff member is shown it privately (`/ticket`, Open)."""
+    snapshot = await snapshot_of(uow, policy, ticket)
+    snapshot.update(card_kind=CARD, moved=False)
+    return snapshot
+
+
 async def snapshot_of(
     uow: UnitOfWork,
     policy: DeskPolicy,
