@@ -286,7 +286,7 @@ def _own_context() -> None:
     """A job kicked while an update was handled inherits its context: the job is about no
     update and no ticket, and its commits do not mark that update handled."""
     logcontext.clear()
-    inbox.handling.set(None)
+    inbox.update_in_hand.set(None)
 
 
 async def _outbox_job(context: DeskContext) -> None:
@@ -338,13 +338,7 @@ def build_application(
 
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     outbox_store = SqlOutboxStore(engine)
-    runtime_holder: list[Runtime] = []
-    uow = SqlUnitOfWorkFactory(
-        engine,
-        clock,
-        on_outbox=lambda: runtime_holder[0].kick_outbox(),
-        reader=reader_for(engine),
-    )
+    uow = SqlUnitOfWorkFactory(engine, clock, reader=reader_for(engine))
     policy = policy_from(settings)
     desk = Desk(uow, clock, policy)
     dispatcher = OutboxDispatcher(
@@ -358,6 +352,7 @@ def build_application(
         ),
         pacer,
     )
+    uow.observe(dispatcher)  # a commit that queued messages wakes the dispatcher
     runtime = Runtime(
         settings,
         clock,
@@ -373,22 +368,18 @@ def build_application(
         SqlInbox(engine),
         StaffAdmin(uow, clock, policy),
     )
-    runtime_holder.append(runtime)
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[DEPS_KEY] = Deps(
         desk=desk,
         work=StaffDesk(uow, clock, policy),
         satisfaction=runtime.satisfaction,
         policy=policy,
-        kick_outbox=runtime.kick_outbox,
         staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
         exports=Exports(uow, clock, policy, SqlExports(engine)),
         count_error=runtime.metrics.handler_errors.inc,
         count_refusal=runtime.metrics.count_refusal,
-        delivered=lambda item_id, message_id: outbox_store.mark_sent(
-            item_id, message_id=message_id, now=clock.now()
-        ),
+        receipts=dispatcher,
     )
     setup.register(application)
     return application

@@ -284,6 +284,20 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CommitNews:
+    """What a committed unit of work brought: how many outbox rows it queued."""
+
+    queued: int
+
+
+class CommitObserver(Protocol):
+    """Told after each commit that brought news (the wiring registers one: the outbox
+    dispatcher, woken by rows to send). Runs right after the commit; must not block."""
+
+    def committed(self, news: CommitNews) -> None: ...
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 

@@ -65,9 +65,6 @@ class Filed:
     receipt_id: int | None = None
 
 
-FILED_NOTICE = "ticket.filed"  # the outbox kind of a filing confirmation (see Filed)
-
-
 def filed_params(ticket: Ticket, promise: Promise | None) -> dict[str, Any]:
     """A filing confirmation as outbox parameters (JSON)."""
     return {

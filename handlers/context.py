@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -22,6 +22,14 @@ from domain.text import clean
 DEPS_KEY = "deps"
 
 
+class Receipts(Protocol):
+    """The outbox, for a handler whose own reply stands in for a queued row."""
+
+    async def delivered_elsewhere(self, item_id: int, message_id: int | None) -> None:
+        """The row's message went out as the handler's reply: it is sent."""
+        ...
+
+
 @dataclass(slots=True)
 class Deps:
     """The adapter's dependencies, built by `bot` and kept in `bot_data`."""
@@ -30,14 +38,12 @@ class Deps:
     work: StaffDesk
     satisfaction: Satisfaction
     policy: DeskPolicy
-    kick_outbox: Callable[[], None]
     staffadmin: StaffAdmin
     reporting: Reporting | None = None
     exports: Exports | None = None
     count_error: Callable[[], None] | None = None  # the handler_errors metric
     count_refusal: Callable[[str, str], None] | None = None  # refusals metric: kind, act
-    # an outbox row delivered another way (its id, the Telegram message id): mark it sent
-    delivered: Callable[[int, int | None], Awaitable[None]] | None = None
+    receipts: Receipts | None = None
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -157,8 +157,9 @@ async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) ->
     except TelegramError as exc:
         log.warning("filing confirmation not sent (%s); the outbox sends it", exc)
         return
-    if outcome.receipt_id is not None and context.deps.delivered is not None:
-        await context.deps.delivered(outcome.receipt_id, sent.message_id)
+    receipts = context.deps.receipts
+    if outcome.receipt_id is not None and receipts is not None:
+        await receipts.delivered_elsewhere(outcome.receipt_id, sent.message_id)
 
 
 def _replies(

@@ -19,7 +19,6 @@ from domain.ticket import (
     Ticket,
 )
 from domain.views import (
-    FILED_NOTICE,
     Appended,
     Cancelled,
     ChooseTicket,
@@ -173,7 +172,7 @@ class Desk(ServiceBase):
             receipt = await uow.outbox.add_fallback(
                 Notice(
                     sender.telegram_id,
-                    FILED_NOTICE,
+                    delivery.Kind.FILED,
                     actor.locale,
                     filed_params(ticket, promise),
                     ticket_id=ticket.id,
@@ -279,7 +278,7 @@ class Desk(ServiceBase):
             assignee = await uow.staff.get(ticket.assignee_id)
             if assignee is not None and assignee.active:
                 for notice in relay_notices(
-                    "ticket.customer_message",
+                    delivery.Kind.CUSTOMER_MESSAGE,
                     assignee.telegram_id,
                     assignee.locale,
                     ticket,
@@ -344,7 +343,7 @@ class Desk(ServiceBase):
 
 
 def relay_notices(
-    kind: str,
+    kind: delivery.Kind,
     chat_id: int,
     locale: str,
     ticket: Ticket,
@@ -360,9 +359,7 @@ def relay_notices(
         notices.append(Notice(chat_id, kind, locale, {**base, "body": body}, ticket.id))
     for attachment in attachments:
         notices.append(
-            Notice(
-                chat_id, f"{kind}.file", locale, {**base, "file": attachment.to_dict()}, ticket.id
-            )
+            Notice(chat_id, kind.file, locale, {**base, "file": attachment.to_dict()}, ticket.id)
         )
     return notices
 
@@ -376,7 +373,7 @@ def _mark_received(
     if message_id is None or customer.telegram_id is None:
         return False
     uow.outbox.add(
-        Notice(customer.telegram_id, delivery.RECEIVED, locale, {"message_id": message_id})
+        Notice(customer.telegram_id, delivery.Kind.RECEIVED, locale, {"message_id": message_id})
     )
     return True
 

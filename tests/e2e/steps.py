@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import runtime_of
+from domain.delivery import Kind
 from domain.people import Role, Staff
-from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
 from tests.e2e import telegram_html
@@ -142,7 +142,7 @@ async def outbox_rows(desk: DeskHarness, *, receipts: bool = False) -> list[Outb
     lost in a crash)."""
     async with runtime_of(desk.app).uow.engine.connect() as connection:
         rows = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
-        return [row for row in rows.all() if (row.kind == FILED_NOTICE) == receipts]
+        return [row for row in rows.all() if (row.kind == Kind.FILED) == receipts]
 
 
 async def count_rows(desk: DeskHarness, model: type[Any]) -> int:

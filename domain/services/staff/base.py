@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import intake, logcontext
+from domain.delivery import Kind
 from domain.errors import DeskError, InvalidInput, NotAllowed, NotFound
 from domain.people import Customer, Department, Sender, Staff
 from domain.permissions import Act, Reach
@@ -149,7 +150,7 @@ class StaffBase(ServiceBase):
 
     @staticmethod
     async def tell_customer(
-        uow: UnitOfWork, ticket: Ticket, kind: str, params: dict[str, Any]
+        uow: UnitOfWork, ticket: Ticket, kind: Kind, params: dict[str, Any]
     ) -> None:
         customer: Customer | None = await uow.customers.get(ticket.customer_id)
         if customer is None or customer.telegram_id is None:
@@ -166,7 +167,7 @@ class StaffBase(ServiceBase):
 
     @staticmethod
     def tell_staff(
-        uow: UnitOfWork, staff: Staff, ticket: Ticket, kind: str, params: dict[str, Any]
+        uow: UnitOfWork, staff: Staff, ticket: Ticket, kind: Kind, params: dict[str, Any]
     ) -> None:
         uow.outbox.add(
             Notice(
@@ -180,7 +181,7 @@ class StaffBase(ServiceBase):
 
     @staticmethod
     async def tell_assignee(
-        uow: UnitOfWork, ticket: Ticket, kind: str, params: dict[str, Any]
+        uow: UnitOfWork, ticket: Ticket, kind: Kind, params: dict[str, Any]
     ) -> None:
         """Tell the ticket's assignee, if it has an active one."""
         if ticket.assignee_id is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.delivery import Kind
 from domain.errors import DeskError, IllegalTransition, InvalidInput, NotAllowed
 from domain.permissions import Act
 from domain.ports import UnitOfWork
@@ -28,7 +29,7 @@ async def claim(desk: StaffBase, p: Press) -> StaffView:
     assert p.staff.id is not None
     event = Work.claim(p.ticket, p.staff.id, p.now)
     await desk.record(p.uow, p.ticket, event)
-    await desk.tell_customer(p.uow, p.ticket, "ticket.claimed", {"agent": p.staff.first_name})
+    await desk.tell_customer(p.uow, p.ticket, Kind.CLAIMED, {"agent": p.staff.first_name})
     return StaffView(p.locale, "staff.claimed", {"number": p.number}, ticket=p.ticket)
 
 
@@ -77,7 +78,7 @@ async def assign(desk: StaffBase, p: Press) -> StaffView:
     assert agent.id is not None
     event = Work.assign(p.ticket, p.staff.id, agent.id, p.now)
     await desk.record(p.uow, p.ticket, event)
-    desk.tell_staff(p.uow, agent, p.ticket, "ticket.assigned", {"by": p.staff.name})
+    desk.tell_staff(p.uow, agent, p.ticket, Kind.ASSIGNED, {"by": p.staff.name})
     return StaffView(
         p.locale, "staff.assigned", {"number": p.number, "name": agent.name}, ticket=p.ticket
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import intake
+from domain.delivery import Kind
 from domain.errors import InvalidInput, NotFound
 from domain.intake import Draft
 from domain.masking import mask_phone as mask
@@ -180,7 +181,7 @@ class Filing(StaffBase):
             uow.outbox.add(
                 Notice(
                     customer.telegram_id,
-                    "ticket.filed_for_you",
+                    Kind.FILED_FOR_YOU,
                     customer.locale,
                     params,
                     ticket.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain import intake
+from domain.delivery import Kind
 from domain.people import Staff
 from domain.permissions import Act
 from domain.services.desk import relay_notices
@@ -29,7 +30,7 @@ async def to_customer(desk: StaffBase, s: Said, act: Act) -> StaffView:
     mark = receipt(s.staff, s.value)
     if customer is not None and customer.telegram_id is not None:
         for notice in relay_notices(
-            "ticket.asked" if ask else "ticket.agent_reply",
+            Kind.ASKED if ask else Kind.AGENT_REPLY,
             customer.telegram_id,
             customer.locale,
             s.ticket,

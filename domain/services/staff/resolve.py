@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.delivery import Kind
 from domain.errors import IllegalTransition, NotFound
 from domain.people import Sender
 from domain.permissions import Act
@@ -14,7 +15,7 @@ from domain.ticket import Status, Work
 async def resolve(desk: StaffBase, s: Said) -> StaffView:
     event = Work.resolve(s.ticket, s.staff_id, s.text, s.now)
     await desk.record(s.uow, s.ticket, event)
-    await desk.tell_customer(s.uow, s.ticket, "ticket.resolved", {"resolution": s.text})
+    await desk.tell_customer(s.uow, s.ticket, Kind.RESOLVED, {"resolution": s.text})
     return s.view("staff.done.resolve")
 
 
@@ -46,7 +47,7 @@ async def confirm(desk: StaffBase, sender: Sender, answer: Confirmation) -> Staf
         await desk.record(uow, ticket, event)
         await satisfaction.open_poll(uow, desk.policy, now, ticket)
         if not answer.solved:
-            await desk.tell_assignee(uow, ticket, "ticket.reopened", {})
+            await desk.tell_assignee(uow, ticket, Kind.REOPENED, {})
         await uow.commit()
     key = "confirm.solved" if answer.solved else "confirm.reopened"
     return StaffView(actor.locale, key, {"number": number}, ticket=ticket)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.delivery import Kind
 from domain.errors import IllegalTransition, InvalidInput
 from domain.permissions import Act
 from domain.ports import UnitOfWork
@@ -83,7 +84,7 @@ async def transfer(desk: StaffBase, s: Said) -> StaffView:
         await cards.post(s.uow, desk.policy, s.now, s.ticket, department)
     if agent is not None:
         params = {"by": s.staff.name, "reason": s.text}
-        desk.tell_staff(s.uow, agent, s.ticket, "ticket.transferred_to_you", params)
+        desk.tell_staff(s.uow, agent, s.ticket, Kind.TRANSFERRED_TO_YOU, params)
     return s.view("staff.done.xfer", target=agent.name if agent else department.label())
 
 
@@ -125,7 +126,7 @@ async def answer(desk: StaffBase, s: Said) -> StaffView:
     data = {"department": s.staff.department_id}
     await s.uow.events.add(_staff_event(s, EventKind.COLLAB_ANSWER, data, files=True))
     params = {"by": s.staff.name, "body": s.text}
-    await desk.tell_assignee(s.uow, s.ticket, "ticket.collab_answer", params)
+    await desk.tell_assignee(s.uow, s.ticket, Kind.COLLAB_ANSWER, params)
     return s.view("staff.done.answer")
 
 
