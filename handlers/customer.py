@@ -26,9 +26,8 @@ from domain.views import (
     filed_params,
 )
 from handlers import keyboards, render, staff
-from handlers.buttons import Button
 from handlers.callback_data import Language, PollAnswer, Stale, TicketRef, Verb
-from handlers.context import DeskContext, sender_of
+from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import from_message

@@ -17,8 +17,7 @@ from telegram.ext import (
 
 from domain.people import Role
 from handlers import callback_data, chart, customer, export, report, staff, staffadmin
-from handlers.buttons import STALE_PRESSES, Button, pressed
-from handlers.context import DeskContext, sender_of
+from handlers.context import STALE_PRESSES, Button, DeskContext, pressed, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
 

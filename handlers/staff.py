@@ -13,9 +13,8 @@ from domain.presses import Confirmation, FilingPick, StaffPress
 from domain.services.staff.base import QUIET, StaffView
 from domain.ticket import Ticket
 from handlers import keyboards, render
-from handlers.buttons import Button
 from handlers.callback_data import BadCallback, Verb, decode, encode
-from handlers.context import DeskContext, sender_of
+from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import arguments, from_message

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from domain import intake, logcontext
 from domain.delivery import Kind
-from domain.errors import DeskError, InvalidInput, NotAllowed, NotFound
+from domain.errors import ConcurrentChange, DeskError, InvalidInput, NotAllowed, NotFound
 from domain.people import Customer, Department, Sender, Staff
-from domain.permissions import Act, Reach
+from domain.permissions import Act, Reach, check
 from domain.ports import Conversation, Notice, UnitOfWork
-from domain.presses import Choice
+from domain.presses import Choice, StaffPress
 from domain.services import cards
 from domain.services.base import ServiceBase
 from domain.ticket import Attachment, Ticket, TicketEvent, Work
@@ -104,7 +104,44 @@ class Said:
 
 
 class StaffBase(ServiceBase):
-    """The helpers of the staff acts."""
+    """How a staff act runs (`press`: its entry in `acts`, after the permission check) and
+    the helpers the acts share."""
+
+    # the table of acts (domain.services.staff.desk.ACTS)
+    acts: ClassVar[dict[Act, StaffAct]] = {}
+
+    async def press(self, sender: Sender, pressed: StaffPress) -> StaffView:
+        """A staff button on a card (or a choice offered after one)."""
+        entry = self.acts.get(pressed.act)
+        if entry is None:
+            raise InvalidInput("error.bad_callback")
+        try:
+            async with self.uow() as uow:
+                view = await self._press(uow, sender, entry, pressed)
+                await uow.commit()
+            return view
+        except ConcurrentChange:
+            if entry.on_conflict is None:
+                raise
+            # somebody else's change committed between our read and our write
+            async with self.uow() as uow:
+                await self.staff_of(uow, sender)
+                ticket = await self.ticket(uow, pressed.number)
+                refusal = await entry.on_conflict(uow, ticket)
+                await uow.commit()
+            raise refusal from None
+
+    async def _press(
+        self, uow: UnitOfWork, sender: Sender, entry: StaffAct, pressed: StaffPress
+    ) -> StaffView:
+        staff = await self.staff_of(uow, sender)
+        ticket = await self.ticket(uow, pressed.number)
+        reach = await self.reach(uow, ticket)
+        if entry.before_check is not None:
+            await entry.before_check(uow, ticket)
+        check(staff, pressed.act, ticket, reach)
+        p = Press(uow, sender, staff, ticket, pressed.choice, self.clock.now())
+        return await entry.press(self, p)
 
     async def staff_of(self, uow: UnitOfWork, sender: Sender) -> Staff:
         actor = await self._actor(uow, sender, create=False)

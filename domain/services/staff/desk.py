@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from domain import intake
-from domain.errors import ConcurrentChange, IllegalTransition, InvalidInput, NotAllowed, NotFound
+from domain.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from domain.people import Sender, Staff
 from domain.permissions import Act, check
 from domain.ports import Conversation, UnitOfWork
@@ -18,7 +18,6 @@ from domain.services.staff import ask, claim, look, relay, resolve, transfer
 from domain.services.staff.base import (
     FILING,
     FLOW,
-    Press,
     Said,
     StaffAct,
     StaffBase,
@@ -41,7 +40,10 @@ ACTS: dict[Act, StaffAct] = {
 
 
 class StaffDesk(StaffBase):
-    """Use cases staff drive."""
+    """Use cases staff drive: the acts of `ACTS` (pressed through StaffBase.press), the
+    messages their prompts ask for, the lists and `/file`."""
+
+    acts = ACTS
 
     @cached_property
     def lists(self) -> StaffLists:
@@ -50,39 +52,6 @@ class StaffDesk(StaffBase):
     @cached_property
     def filing(self) -> Filing:
         return Filing(self.uow, self.clock, self.policy)
-
-    async def press(self, sender: Sender, pressed: StaffPress) -> StaffView:
-        """A staff button on a card (or a choice offered after one)."""
-        entry = ACTS.get(pressed.act)
-        if entry is None:
-            raise InvalidInput("error.bad_callback")
-        try:
-            async with self.uow() as uow:
-                view = await self._press(uow, sender, entry, pressed)
-                await uow.commit()
-            return view
-        except ConcurrentChange:
-            if entry.on_conflict is None:
-                raise
-            # somebody else's change committed between our read and our write
-            async with self.uow() as uow:
-                await self.staff_of(uow, sender)
-                ticket = await self.ticket(uow, pressed.number)
-                refusal = await entry.on_conflict(uow, ticket)
-                await uow.commit()
-            raise refusal from None
-
-    async def _press(
-        self, uow: UnitOfWork, sender: Sender, entry: StaffAct, pressed: StaffPress
-    ) -> StaffView:
-        staff = await self.staff_of(uow, sender)
-        ticket = await self.ticket(uow, pressed.number)
-        reach = await self.reach(uow, ticket)
-        if entry.before_check is not None:
-            await entry.before_check(uow, ticket)
-        check(staff, pressed.act, ticket, reach)
-        p = Press(uow, sender, staff, ticket, pressed.choice, self.clock.now())
-        return await entry.press(self, p)
 
     async def show(self, sender: Sender, number: str) -> StaffView:
         """`/ticket FB-…`: the card of any ticket the staff member may see."""
@@ -162,7 +131,7 @@ class StaffDesk(StaffBase):
         value: intake.Input,
         data: dict[str, object],
     ) -> StaffView:
-        entry = ACTS.get(act)
+        entry = self.acts.get(act)
         if entry is None or entry.said is None:
             raise InvalidInput("error.bad_callback")
         body, attachments = _message(value)
