@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -42,55 +42,19 @@ class SqlOutboxStore:
         skip_chats: Sequence[int] = (),
     ) -> list[OutboxItem]:
         """Lease up to `limit` due rows, at most `per_chat` of a chat (its most urgent, then
-        oldest), none of a chat in `skip_chats` or held by a lease or a retry; each card
-        first loses its queued states but the newest. Sorted by chat order (urgency, id)."""
-        ranked = (
-            select(
-                OutboxRow.id,
-                func.row_number()
-                .over(partition_by=OutboxRow.chat_id, order_by=(OutboxRow.urgency, OutboxRow.id))
-                .label("n"),
-            )
-            .where(
-                OutboxRow.status == PENDING,
-                OutboxRow.next_attempt_at <= now,
-                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
-                OutboxRow.chat_id.not_in(_held_chats(now)),
-                OutboxRow.chat_id.not_in(list(skip_chats)),
-            )
-            .subquery()
-        )
-        due = (
-            select(ranked.c.id)
-            .where(ranked.c.n <= (per_chat or limit))
-            .order_by(ranked.c.id)
-            .limit(limit)
-        )
+        oldest), none of a chat in `skip_chats` or held by a lease or a retry, and of a
+        card only its newest queued state (the older ones are superseded when it is sent or
+        parked). One statement. Sorted by chat order (urgency, id)."""
         async with self._sessions() as session, session.begin():
-            await session.execute(_supersede(now))
-            ids = list(await session.scalars(due))
-            if not ids:
-                return []
             rows = await session.execute(
-                update(OutboxRow)
-                .where(
-                    OutboxRow.id.in_(ids),
-                    OutboxRow.status == PENDING,
-                    or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
-                )
-                .values(lease_until=now + timedelta(seconds=lease_seconds))
-                .returning(
-                    OutboxRow.id,
-                    OutboxRow.chat_id,
-                    OutboxRow.kind,
-                    OutboxRow.locale,
-                    OutboxRow.params,
-                    OutboxRow.attempts,
-                    OutboxRow.ticket_id,
-                    OutboxRow.urgency,
-                    OutboxRow.card_id,
-                )
-                .execution_options(synchronize_session=False)
+                _CLAIM,
+                {
+                    "now": now,
+                    "until": now + timedelta(seconds=lease_seconds),
+                    "per_chat": per_chat or limit,
+                    "limit": limit,
+                    "skip": list(skip_chats) or [_NO_CHAT],
+                },
             )
             items = [OutboxItem(*row) for row in rows]
         return sorted(items, key=lambda item: (item.urgency, item.id))
@@ -173,6 +137,8 @@ class SqlOutboxStore:
                 )
                 .execution_options(synchronize_session=False)
             )
+            if card_id is not None:
+                await session.execute(_supersede_older(_ids(ids), now))
             if card_id is not None and message_id is not None:
                 await session.execute(
                     update(TicketCardRow)
@@ -251,6 +217,7 @@ class SqlOutboxStore:
                 )
                 .execution_options(synchronize_session=False)
             )
+            await session.execute(_supersede_older(_ids(ids), now))
             await _queue(session, now, follow_up)
 
     async def backlog(self, *, now: datetime) -> int:
@@ -276,32 +243,90 @@ def _ids(ids: int | Sequence[int]) -> list[int]:
     return [ids] if isinstance(ids, int) else list(ids)
 
 
-def _held_chats(now: datetime) -> Any:
-    """Chats whose next row must wait: one is leased (being sent) or waits for a retry."""
-    return select(OutboxRow.chat_id).where(
-        OutboxRow.status.in_((PENDING, SENDING)),
-        or_(
-            OutboxRow.lease_until > now,
-            and_(OutboxRow.attempts > 0, OutboxRow.next_attempt_at > now),
+# No chat has id 0: an empty `skip` list would be an empty IN, which SQLite and PostgreSQL
+# spell differently; the one statement below is built once and bound on each claim.
+_NO_CHAT = 0
+
+
+def _claim_statement() -> Any:
+    """Lease the due rows of a claim in one statement: at most :per_chat of a chat (most
+    urgent, then oldest), :limit in all, none of a chat in :skip or whose next row must
+    wait (one is leased, being sent, or waits for a retry), no card state with a newer one
+    queued; returns what the dispatcher needs of each."""
+    now = bindparam("now")
+    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now)
+    # two index searches, not `status IN (pending, sending)`, which SQLite's planner
+    # answers with a scan of the whole outbox once ANALYZE has seen how few rows wait
+    held = union_all(
+        select(OutboxRow.chat_id).where(
+            OutboxRow.status == PENDING,
+            or_(
+                OutboxRow.lease_until > now,
+                and_(OutboxRow.attempts > 0, OutboxRow.next_attempt_at > now),
+            ),
         ),
+        select(OutboxRow.chat_id).where(OutboxRow.status == SENDING, OutboxRow.lease_until > now),
     )
-
-
-def _supersede(now: datetime) -> Any:
-    """Cards show the ticket as it is: of the states queued for one card, only the newest
-    is sent; the older ones are marked superseded."""
     newer = aliased(OutboxRow)
-    return (
-        update(OutboxRow)
+    ranked = (
+        select(
+            OutboxRow.id,
+            func.row_number()
+            .over(partition_by=OutboxRow.chat_id, order_by=(OutboxRow.urgency, OutboxRow.id))
+            .label("n"),
+        )
         .where(
             OutboxRow.status == PENDING,
-            OutboxRow.card_id.is_not(None),
-            or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
-            exists().where(
+            OutboxRow.next_attempt_at <= now,
+            free,
+            OutboxRow.chat_id.not_in(held),
+            OutboxRow.chat_id.not_in(bindparam("skip", expanding=True)),
+            ~exists().where(
                 newer.card_id == OutboxRow.card_id,
                 newer.status == PENDING,
                 newer.id > OutboxRow.id,
             ),
+        )
+        .subquery()
+    )
+    due = (
+        select(ranked.c.id)
+        .where(ranked.c.n <= bindparam("per_chat"))
+        .order_by(ranked.c.id)
+        .limit(bindparam("limit"))
+    )
+    return (
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due.scalar_subquery()), OutboxRow.status == PENDING, free)
+        .values(lease_until=bindparam("until"))
+        .returning(
+            OutboxRow.id,
+            OutboxRow.chat_id,
+            OutboxRow.kind,
+            OutboxRow.locale,
+            OutboxRow.params,
+            OutboxRow.attempts,
+            OutboxRow.ticket_id,
+            OutboxRow.urgency,
+            OutboxRow.card_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_CLAIM = _claim_statement()
+
+
+def _supersede_older(ids: list[int], now: datetime) -> Any:
+    """Cards show the ticket as it is: once a card's newest state is sent (or given up),
+    the older states still queued for that card are marked superseded, never sent."""
+    done = select(OutboxRow.card_id).where(OutboxRow.id.in_(ids), OutboxRow.card_id.is_not(None))
+    return (
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == PENDING,
+            OutboxRow.card_id.in_(done),
+            OutboxRow.id < max(ids),
         )
         .values(status=SUPERSEDED, sent_at=now)
         .execution_options(synchronize_session=False)

@@ -164,3 +164,41 @@ async def test_a_new_active_instance_resends_what_was_left_but_not_what_was_in_f
     assert "in flight" in (parked.error or "")
     again = await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE)
     assert sorted(i.id for i in again) == sorted([untried, other_chat, card])
+
+
+async def card_states(uow_factory, chat_id: int, card_id: int, count: int) -> list[int]:
+    """`count` states of one card queued one after the other; returns their ids."""
+    ids = []
+    for n in range(count):
+        async with uow_factory() as uow:
+            uow.outbox.add(Notice(chat_id, "card", "en", {"card_id": card_id, "n": n}))
+            await uow.commit()
+        async with uow_factory() as uow:
+            ids.append(await uow.session.scalar(select(OutboxRow.id).order_by(-OutboxRow.id)))
+    return ids
+
+
+async def test_a_card_goes_out_in_its_newest_state_only(store, uow_factory, clock):
+    """Three states of one card wait: the staff chat gets the newest, once; the older two
+    are marked superseded when it is sent, and nothing of that card waits any more."""
+    first, second, newest = await card_states(uow_factory, -100, 7, 3)
+
+    claimed = await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE)
+    assert [(i.id, i.params["n"]) for i in claimed] == [(newest, 2)]
+    await store.mark_sent(newest, message_id=5, now=clock.now(), card_id=7)
+
+    assert [(await row(uow_factory, i)).status for i in (first, second)] == ["superseded"] * 2
+    assert await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE) == []
+    assert await store.backlog(now=clock.now()) == 0
+
+
+async def test_an_older_card_state_is_not_sent_after_the_newest_was_given_up(
+    store, uow_factory, clock
+):
+    older, newest = await card_states(uow_factory, -100, 8, 2)
+    await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE)
+
+    await store.park(newest, error="bad request: message is too long", now=clock.now())
+
+    assert (await row(uow_factory, older)).status == "superseded"
+    assert await store.claim_due(now=clock.now(), limit=10, lease_seconds=LEASE) == []
