@@ -42,6 +42,7 @@ from handlers import menus, setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
 from handlers.pacing import PacedLimiter, Pacer
+from handlers.replies import Replies
 from storage import inbox
 from storage.db import create_engine, reader_for
 from storage.exports import SqlExports
@@ -189,6 +190,7 @@ class Runtime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.dispatcher.flush_confirmed()
 
     def _count_dispatch(self, report: DispatchReport) -> None:
         self.metrics.count_dispatch(report)
@@ -249,10 +251,15 @@ class Runtime:
             await self.health_server.start()
 
     async def close(self) -> None:
-        """Stop the health endpoint and release the database."""
+        """Stop the health endpoint, record the answers confirmed sent, release the
+        database."""
         if self.health_server is not None:
             await self.health_server.stop()
             self.health_server = None
+        try:
+            await self.dispatcher.flush_confirmed()
+        except Exception as exc:  # they go out a second time, after their grace period
+            log.warning("answers confirmed sent could not be recorded (%s)", exc)
         await self.uow.close()
 
 
@@ -340,7 +347,7 @@ def build_application(
     outbox_store = SqlOutboxStore(engine)
     uow = SqlUnitOfWorkFactory(engine, clock, reader=reader_for(engine))
     policy = policy_from(settings)
-    desk = Desk(uow, clock, policy)
+    desk = Desk(uow, clock, policy, replies=Replies(policy.limits))
     dispatcher = OutboxDispatcher(
         outbox_store,
         clock,

@@ -19,6 +19,7 @@ class Kind(StrEnum):
 
     CARD = "card"  # a ticket card, sent once and then edited (domain.services.cards)
     FILED = "ticket.filed"  # the customer's filing confirmation, if the reply was lost
+    REPLY = "reply"  # an answer to the person who acted, if the handler's own was lost
     RECEIVED = "reaction.received"  # the customer's "we have it" mark
     DELIVERED = "reaction.delivered"  # the sender's "delivered" mark
     UNDELIVERED = "ticket.undelivered"  # the sender is told their message did not go

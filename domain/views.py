@@ -35,6 +35,8 @@ class IntakeView:
     resumed: bool = False
     accepted: bool = True
     previous_step: Step | None = None
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
     @classmethod
     def after(cls, locale: str, result: StepResult, previous_step: Step) -> IntakeView:
@@ -95,6 +97,8 @@ class Cancelled:
 
     locale: str
     had_flow: bool
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -105,6 +109,8 @@ class Appended:
     locale: str
     ticket: Ticket
     marked: bool = False
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -113,6 +119,8 @@ class ChooseTicket:
 
     locale: str
     tickets: list[Ticket]
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -120,6 +128,8 @@ class NoOpenTicket:
     """A message outside a flow, but nothing open to add it to."""
 
     locale: str
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -129,6 +139,8 @@ class Rejected:
     locale: str
     note: str
     params: dict[str, Any] = field(default_factory=dict)
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -173,6 +185,8 @@ class PollView:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     ask_comment: int | None = None  # the poll whose comment is asked (with a Skip button)
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 CustomerMessageOutcome = (

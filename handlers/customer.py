@@ -12,20 +12,14 @@ from domain.intake import Choice
 from domain.people import Role, Sender
 from domain.views import (
     Appended,
-    Cancelled,
-    ChooseTicket,
     CustomerMessageOutcome,
     Filed,
     Greeting,
-    IntakeView,
-    NoOpenTicket,
-    PollView,
-    Rejected,
     StaffOnly,
     TicketList,
     filed_params,
 )
-from handlers import keyboards, render, staff
+from handlers import keyboards, render, replies, staff
 from handlers.callback_data import Language, PollAnswer, Stale, TicketRef, Verb
 from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
@@ -94,7 +88,7 @@ async def my(update: Update, context: DeskContext) -> None:
     if isinstance(outcome, StaffOnly):
         await _answer(update, context, outcome)
         return
-    text, markup = _ticket_list(outcome)
+    text, markup = replies.ticket_list(outcome)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -108,13 +102,6 @@ async def unknown_command(update: Update, context: DeskContext, sender: Sender) 
         return
     view.note = "command.unknown"
     await _answer(update, context, view)
-
-
-def _ticket_list(outcome: TicketList) -> tuple[str, keyboards.Markup]:
-    if not outcome.tickets:
-        return t(outcome.locale, "my.empty"), None
-    markup = keyboards.ticket_buttons(outcome.locale, outcome.tickets, Verb.SHOW)
-    return t(outcome.locale, "my.list"), markup
 
 
 async def message(update: Update, context: DeskContext) -> None:
@@ -143,8 +130,9 @@ async def _answer(
     if isinstance(outcome, Filed):
         await _confirm_filing(context, chat.id, outcome)
         return
-    for text, markup in _replies(context, outcome):
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    answers = replies.customer(outcome, context.deps.policy.limits)
+    receipt_ids = getattr(outcome, "receipt_ids", [])
+    await replies.send(context.bot, chat.id, answers, receipt_ids, context.deps.receipts)
 
 
 async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) -> None:
@@ -159,38 +147,6 @@ async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) ->
     receipts = context.deps.receipts
     if outcome.receipt_id is not None and receipts is not None:
         await receipts.delivered_elsewhere(outcome.receipt_id, sent.message_id)
-
-
-def _replies(
-    context: DeskContext, outcome: CustomerMessageOutcome | TicketList
-) -> list[tuple[str, keyboards.Markup]]:
-    locale = outcome.locale
-    if isinstance(outcome, IntakeView):
-        replies = render.intake(
-            outcome, context.deps.policy.limits, left_contact=outcome.left_contact
-        )
-        return [(r.text, r.markup) for r in replies]
-    if isinstance(outcome, Cancelled):
-        key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
-        return [(t(locale, key), ReplyKeyboardRemove())]
-    if isinstance(outcome, Appended):
-        if outcome.marked:  # a reaction on their message says it, through the outbox
-            return []
-        return [(t(locale, "message.added", number=outcome.ticket.number), None)]
-    if isinstance(outcome, ChooseTicket):
-        markup = keyboards.ticket_buttons(locale, outcome.tickets, Verb.PICK, with_status=False)
-        return [(t(locale, "message.pick_ticket"), markup)]
-    if isinstance(outcome, NoOpenTicket):
-        return [(t(locale, "message.no_open_ticket"), None)]
-    if isinstance(outcome, StaffOnly):
-        return [(t(locale, "staff.nothing_to_do"), None)]
-    if isinstance(outcome, Rejected):
-        return [(t(locale, outcome.note, **outcome.params), None)]
-    if isinstance(outcome, PollView):
-        markup = keyboards.poll_skip(locale, outcome.ask_comment) if outcome.ask_comment else None
-        return [(t(locale, outcome.key, **outcome.params), markup)]
-    text, markup = _ticket_list(outcome)
-    return [(text, markup)]
 
 
 async def _wizard(update: Update, context: DeskContext, choice: Choice, sender: Sender) -> None:
@@ -242,7 +198,7 @@ async def _list(update: Update, context: DeskContext, _: None, sender: Sender) -
     listing = await context.desk.my_tickets(sender)
     await query.answer()
     if isinstance(listing, TicketList):
-        await edit(query, *_ticket_list(listing))
+        await edit(query, *replies.ticket_list(listing))
 
 
 async def _withdraw(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:

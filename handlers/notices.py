@@ -7,7 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import ReplyKeyboardRemove
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from domain.delivery import Kind
 from domain.ticket import AttachmentKind
@@ -45,6 +50,37 @@ def notice(
 
 def _text(text: str, markup: keyboards.Markup = None) -> Outgoing:
     return Outgoing("send_message", {"text": text, "reply_markup": markup})
+
+
+# The markups a reply may carry, by the name its row keeps.
+MARKUPS: dict[str, Any] = {
+    cls.__name__: cls
+    for cls in (InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, ForceReply)
+}
+
+
+def to_row(outgoing: Outgoing) -> dict[str, Any]:
+    """An answer as a row's params (JSON): the method, the text, the markup by name."""
+    kwargs = dict(outgoing.kwargs)
+    markup = kwargs.pop("reply_markup", None)
+    params: dict[str, Any] = {"method": outgoing.method, "kwargs": kwargs}
+    if markup is not None:
+        params["markup"] = {"type": type(markup).__name__, "data": markup.to_dict()}
+    return params
+
+
+def from_row(params: dict[str, Any]) -> Outgoing:
+    """The answer a row keeps, as the Bot API call that sends it."""
+    kwargs = dict(params["kwargs"])
+    markup = params.get("markup")
+    if markup is not None:
+        kwargs["reply_markup"] = MARKUPS[markup["type"]].de_json(markup["data"], None)
+    return Outgoing(params["method"], kwargs)
+
+
+def _reply(_locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+    """A reply to the person who acted, if the handler's own was not confirmed sent."""
+    return from_row(params)
 
 
 def _filed(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
@@ -195,6 +231,7 @@ def _digest(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
 RENDERERS: dict[Kind, Renderer] = {
     Kind.CARD: _card,
     Kind.FILED: _filed,
+    Kind.REPLY: _reply,
     Kind.RECEIVED: _reaction(Kind.RECEIVED),
     Kind.DELIVERED: _reaction(Kind.DELIVERED),
     Kind.UNDELIVERED: _undelivered,

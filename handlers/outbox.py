@@ -46,6 +46,8 @@ MAX_BACKOFF_SECONDS = 300
 # Bot API call, and a new active instance sends them again (storage.outbox.take_over).
 RESENDABLE = frozenset(
     {Kind.CARD, Kind.STAFF_MENU, Kind.RECEIVED, Kind.DELIVERED, Kind.ERASE_MESSAGE}
+    # answers to the person who acted: a second copy rather than none
+    | {Kind.REPLY, Kind.FILED}
 )
 
 
@@ -91,6 +93,7 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
+        self._confirmed: dict[int, int | None] = {}  # row id: the answer's message id
 
     def kick(self) -> None:
         """Rows were committed: claim them now."""
@@ -102,9 +105,18 @@ class OutboxDispatcher:
             self.kick()
 
     async def delivered_elsewhere(self, item_id: int, message_id: int | None) -> None:
-        """A row whose message went out another way (the acting user's own reply, which it
-        stood in for): it is sent."""
-        await self.store.mark_sent(item_id, message_id=message_id, now=self.clock.now())
+        """A row whose message went out another way (the acting user's own answer, which
+        it stood in for) is sent: recorded with the next claim, in its transaction (such a
+        row is not due before domain.services.base.RECEIPT_FALLBACK), or when the
+        dispatcher stops. A crash before that sends the answer a second time, never not
+        at all."""
+        self._confirmed[item_id] = message_id
+
+    async def flush_confirmed(self) -> None:
+        """Record now the answers confirmed sent since the last claim."""
+        confirmed, self._confirmed = self._confirmed, {}
+        if confirmed:
+            await self.store.confirm(confirmed, now=self.clock.now())
 
     async def run(self, bot: Bot) -> DispatchReport:
         """Send everything that may go now, without waiting for any chat's next slot."""
@@ -189,13 +201,19 @@ class OutboxDispatcher:
         skip = set(self._lanes) | (waiting or set())
         if report is None:
             skip |= self.pacer.busy_chats()
-        return await self.store.claim_due(
-            now=self.clock.now(),
-            limit=self.settings.batch_size,
-            lease_seconds=self.settings.lease_seconds,
-            per_chat=self.settings.per_chat,
-            skip_chats=sorted(skip),
-        )
+        confirmed, self._confirmed = self._confirmed, {}
+        try:
+            return await self.store.claim_due(
+                now=self.clock.now(),
+                limit=self.settings.batch_size,
+                lease_seconds=self.settings.lease_seconds,
+                per_chat=self.settings.per_chat,
+                skip_chats=sorted(skip),
+                confirmed=confirmed,
+            )
+        except BaseException:
+            self._confirmed.update(confirmed)  # recorded with the next claim
+            raise
 
     async def _lane(
         self, bot: Bot, chat_id: int, rows: list[OutboxItem], report: DispatchReport, wait: float

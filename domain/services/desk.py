@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from domain import delivery, intake, logcontext
 from domain.errors import IllegalTransition, NotFound
@@ -11,7 +10,7 @@ from domain.intake import Draft
 from domain.people import Customer, Role, Sender
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards, satisfaction
-from domain.services.base import Actor, ServiceBase
+from domain.services.base import RECEIPT_FALLBACK, Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
     Attachment,
@@ -36,9 +35,6 @@ from domain.views import (
 )
 
 INTAKE = "intake"
-# The filing confirmation is the customer's reply, sent at once; its outbox copy becomes due
-# only this much later, if the reply was never confirmed sent (the bot died in between).
-RECEIPT_FALLBACK = timedelta(seconds=30)
 PICK = "pick_ticket"
 
 
@@ -99,12 +95,13 @@ class Desk(ServiceBase):
                 return StaffOnly(actor.locale, actor.role)
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None and current.flow == INTAKE:
-                await uow.commit()
-                return IntakeView(actor.locale, Draft.from_dict(current.data), resumed=True)
-            draft = Draft()
-            await self._store_draft(uow, sender, draft)
+                view = IntakeView(actor.locale, Draft.from_dict(current.data), resumed=True)
+            else:
+                view = IntakeView(actor.locale, Draft())
+                await self._store_draft(uow, sender, view.draft)
+            await self._stand_in(uow, sender, view)
             await uow.commit()
-        return IntakeView(actor.locale, draft)
+        return view
 
     async def intake_in_progress(self, sender: Sender) -> IntakeView | None:
         """Where the user stands in `/new`, changing nothing; None when they are not in it."""
@@ -122,8 +119,10 @@ class Desk(ServiceBase):
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None:
                 await uow.conversations.delete(sender.telegram_id)
+            cancelled = Cancelled(actor.locale, had_flow=current is not None)
+            await self._stand_in(uow, sender, cancelled)
             await uow.commit()
-        return Cancelled(actor.locale, had_flow=current is not None)
+        return cancelled
 
     async def customer_input(self, sender: Sender, value: intake.Input) -> CustomerMessageOutcome:
         """Anything a user sends outside a command: a wizard step, or a message for a ticket.
@@ -147,6 +146,7 @@ class Desk(ServiceBase):
                 outcome = await self._message_for_ticket(
                     uow, sender, actor, value, pending=current is not None
                 )
+            await self._stand_in(uow, sender, outcome)
             await uow.commit()
         return outcome
 

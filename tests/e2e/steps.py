@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import runtime_of
-from domain.delivery import Kind
 from domain.people import Role, Staff
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
+from storage.outbox import STAND_IN_KINDS
 from tests.e2e import telegram_html
 from tests.e2e.dsl import DeskHarness, Person
 from tests.e2e.fakebot import SentMessage
@@ -138,11 +138,11 @@ async def my_ticket_labels(person: Person) -> list[str]:
 
 async def outbox_rows(desk: DeskHarness, *, receipts: bool = False) -> list[OutboxRow]:
     """The outbox rows, oldest first, straight from the database: the notices (or only the
-    customers' receipts, the copies of their filing confirmations that stand in for a reply
-    lost in a crash)."""
+    receipts, the copies of answers to the acting user that stand in for a reply lost in a
+    crash: filing confirmations and other answers)."""
     async with runtime_of(desk.app).uow.engine.connect() as connection:
         rows = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
-        return [row for row in rows.all() if (row.kind == Kind.FILED) == receipts]
+        return [row for row in rows.all() if (row.kind in STAND_IN_KINDS) == receipts]
 
 
 async def count_rows(desk: DeskHarness, model: type[Any]) -> int:

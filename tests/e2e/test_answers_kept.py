@@ -1,0 +1,57 @@
+"""An answer the customer waits for survives the process dying between the commit and the
+reply: it is committed with the work as an outbox row that goes out only if the handler's
+own answer was never confirmed sent (the handler's send fails here, as the dead process's
+would never happen); once confirmed, it never goes a second time, across a restart too."""
+
+from __future__ import annotations
+
+from tests.fakes import FakeClock
+from tests.e2e.dsl import DeskHarness
+from tests.e2e.steps import label, outbox_rows, t
+
+ANN = 501
+
+
+async def test_a_wizard_question_lost_with_the_process_comes_from_the_outbox_once(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(ANN, "Ann")
+    desk.api.fail_next("sendMessage", chat_id=ANN, status=502, description="Bad Gateway")
+    await ann.send("/new")
+    question = t("en", "intake.ask_type")
+    assert not any(question in text for text in desk.texts_to(ANN))
+
+    await desk.dispatch()
+    assert not any(question in text for text in desk.texts_to(ANN))  # not due yet
+    clock.advance(seconds=30)
+    await desk.dispatch()
+    clock.advance(minutes=10)
+    await desk.dispatch()
+
+    asked = [m for m in desk.api.messages_to(ANN) if question in (m.plain_text or "")]
+    assert len(asked) == 1
+    assert asked[0].button(label("en", "type.complaint"))  # with its buttons, to go on
+    await ann.press(label("en", "type.complaint"), on=asked[0])
+    assert t("en", "intake.ask_description", limit=4000) in ann.last_text  # at once
+
+
+async def test_an_answer_that_went_out_is_not_sent_again_after_a_restart(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(ANN, "Ann")
+    await ann.send("/new")
+    await ann.press(label("en", "type.complaint"))
+    await ann.send("/cancel")
+    before = desk.texts_to(ANN)
+
+    await desk.restart()
+    clock.advance(hours=1)
+    await desk.dispatch()
+
+    assert desk.texts_to(ANN) == before
+    kept = await outbox_rows(desk, receipts=True)
+    assert len(kept) == len(before)
+    assert {row.status for row in kept} == {"sent"}
+    assert sorted(row.message_id for row in kept) == sorted(
+        m.message_id for m in desk.api.messages_to(ANN)
+    )
