@@ -5,9 +5,9 @@ would never happen); once confirmed, it never goes a second time, across a resta
 
 from __future__ import annotations
 
-from tests.fakes import FakeClock
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import label, outbox_rows, t
+from tests.fakes import FakeClock
 
 ANN = 501
 
