@@ -347,7 +347,7 @@ def build_application(
     outbox_store = SqlOutboxStore(engine)
     uow = SqlUnitOfWorkFactory(engine, clock, reader=reader_for(engine))
     policy = policy_from(settings)
-    desk = Desk(uow, clock, policy, replies=Replies(policy.limits))
+    desk = Desk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone))
     dispatcher = OutboxDispatcher(
         outbox_store,
         clock,
@@ -378,7 +378,7 @@ def build_application(
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[DEPS_KEY] = Deps(
         desk=desk,
-        work=StaffDesk(uow, clock, policy),
+        work=StaffDesk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone)),
         satisfaction=runtime.satisfaction,
         policy=policy,
         staffadmin=runtime.staffadmin,

@@ -11,11 +11,13 @@ domain.ports.Replies the wiring gives the use cases: the domain knows no Telegra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
 from telegram import Bot, ReplyKeyboardRemove
 
 from domain.policy import Limits
+from domain.services.staff.base import QUIET, StaffView
 from domain.views import (
     Appended,
     Cancelled,
@@ -27,7 +29,7 @@ from domain.views import (
     StaffOnly,
     TicketList,
 )
-from handlers import keyboards, render
+from handlers import keyboards, render, staff_views
 from handlers.callback_data import Verb
 from handlers.context import Receipts
 from handlers.i18n import t
@@ -77,14 +79,45 @@ def _text(text: str, markup: keyboards.Markup | ReplyKeyboardRemove = None) -> O
     return Outgoing("send_message", {"text": text, "reply_markup": markup})
 
 
-class Replies:
-    """domain.ports.Replies: a customer's answers as rows' params, one row a message."""
+def staff(view: StaffView, limits: Limits, zone: tzinfo) -> list[Outgoing]:
+    """The messages that answer a staff member in their private chat, for the outcomes
+    worth keeping: a prompt, a choice, a result, the `/file` wizard. None for what pressing
+    again shows anew (cards, histories, lists, files) or what only a toast says."""
+    if view.key == QUIET or view.alert is not None or view.files or view.card is not None:
+        return []
+    if view.key == "staff.history" or view.key in staff_views.LISTS:
+        return []
+    if view.intake is not None:
+        answers = []
+        if view.key == "file.for_customer":
+            answers.append(_text(t(view.locale, view.key, **view.params)))
+        replies = render.intake(view.intake, limits, left_contact=False)
+        return answers + [_text(r.text, r.markup) for r in replies]
+    text, markup, _ = staff_views.compose(view, zone)
+    return [_text(text, markup)]
 
-    def __init__(self, limits: Limits) -> None:
+
+class Replies:
+    """domain.ports.Replies: the answers to the person who acted as rows' params, one row
+    a message."""
+
+    def __init__(self, limits: Limits, zone: tzinfo) -> None:
         self._limits = limits
+        self._zone = zone
 
     def render(self, outcome: object) -> list[dict[str, Any]]:
-        return [to_row(outgoing) for outgoing in customer(outcome, self._limits)]
+        if isinstance(outcome, StaffView):
+            answers = staff(outcome, self._limits, self._zone)
+        else:
+            answers = customer(outcome, self._limits)
+        return [to_row(outgoing) for outgoing in answers]
+
+
+async def answered(receipts: Receipts | None, outcome: object) -> None:
+    """The handler gave its answer: the rows standing in for it are not needed."""
+    for item_id in getattr(outcome, "receipt_ids", ()):
+        if receipts is not None:
+            await receipts.delivered_elsewhere(item_id, None)
 
 
 async def send(

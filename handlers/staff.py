@@ -11,57 +11,12 @@ from domain.people import Sender
 from domain.permissions import Act
 from domain.presses import Confirmation, FilingPick, StaffPress
 from domain.services.staff.base import QUIET, StaffView
-from domain.ticket import Ticket
-from handlers import keyboards, render
-from handlers.callback_data import BadCallback, Verb, decode, encode
+from handlers import keyboards, render, replies, staff_views
+from handlers.callback_data import BadCallback, Verb, decode
 from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import arguments, from_message
-
-LIST_LIMIT = 20
-
-
-def _ticket_lines(locale: str, tickets: list[Ticket]) -> keyboards.Markup:
-    buttons = [
-        [
-            keyboards.InlineKeyboardButton(
-                t(
-                    locale,
-                    "staff.list_item",
-                    number=ticket.number,
-                    priority=t(locale, f"priority.{ticket.priority}"),
-                    title=ticket.title[:40],
-                ),
-                callback_data=encode(Verb.STAFF, Act.VIEW, ticket.number),
-            )
-        ]
-        for ticket in tickets[:LIST_LIMIT]
-    ]
-    return keyboards.InlineKeyboardMarkup(buttons) if buttons else None
-
-
-def _history_text(view: StaffView, context: DeskContext) -> str:
-    zone = context.deps.policy.timezone
-    lines = [t(view.locale, "staff.history", number=view.params["number"])]
-    for event in view.events:
-        lines.append(
-            t(
-                view.locale,
-                "staff.history_line",
-                time=render.local_time(event.created_at, zone),
-                who=event.actor_name or t(view.locale, f"actor.{event.actor_kind.value}"),
-                what=t(view.locale, f"event.{event.kind.value}"),
-                body=(event.body or "")[:300],
-            )
-            + (
-                " " + t(view.locale, "history.files", count=len(event.attachments))
-                if event.attachments
-                else ""
-            )
-        )
-    lines.append(t(view.locale, "staff.page", page=view.page + 1, pages=view.pages))
-    return "\n".join(lines)
 
 
 async def _show(update: Update, context: DeskContext, sender: Sender, view: StaffView) -> None:
@@ -92,7 +47,7 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
     if view.files:
         await _private(context, sender, view, query, files=True)
         return
-    text, markup, personal = _compose(view, context)
+    text, markup, personal = staff_views.compose(view, context.deps.policy.timezone)
     if (
         view.key == "staff.history"
         and query is not None
@@ -112,37 +67,6 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
     if query is not None and personal:
         await query.answer()
     await context.bot.send_message(chat.id, text, reply_markup=markup)
-
-
-def _compose(view: StaffView, context: DeskContext) -> tuple[str, keyboards.Markup, bool]:
-    """The text and buttons of an outcome, and whether it is for the presser's eyes."""
-    if view.card is not None:
-        return (
-            render.card_text(view.locale, view.card),
-            keyboards.card(view.locale, view.card),
-            True,
-        )
-    if view.choices and view.key.startswith("file."):
-        text = t(view.locale, view.key, **view.params)
-        return text, keyboards.filing_choices(view.locale, view.choices), True
-    if view.choices:
-        text = t(view.locale, view.key, **view.params)
-        return (
-            text,
-            keyboards.staff_choices(view.locale, view.params["number"], view.choices),
-            True,
-        )
-    if view.key == "staff.history":
-        markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
-        return _history_text(view, context), markup, True
-    if view.key in ("staff.queue", "staff.mine", "staff.found", "staff.overdue"):
-        key = view.key if view.tickets else f"{view.key}_empty"
-        text = t(view.locale, key, count=len(view.tickets))
-        return text, _ticket_lines(view.locale, view.tickets), True
-    params = dict(view.params)
-    if "priority" in params:
-        params["priority"] = t(view.locale, f"priority.{params['priority']}")
-    return t(view.locale, view.key, **params), None, view.private_prompt
 
 
 async def _private(
@@ -189,6 +113,7 @@ async def _press(
     """A staff button on a card, or a choice offered after one."""
     view = await context.work.press(sender, pressed)
     await _show(update, context, sender, view)
+    await replies.answered(context.deps.receipts, view)
 
 
 async def _confirm(
@@ -231,6 +156,7 @@ async def message(update: Update, context: DeskContext, sender: Sender, value: I
     )
     view = await context.work.staff_input(sender, value, reply_to)
     await _show(update, context, sender, view)
+    await replies.answered(context.deps.receipts, view)
 
 
 async def _command(update: Update, context: DeskContext) -> tuple[Sender, list[str]] | None:

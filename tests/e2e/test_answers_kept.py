@@ -6,7 +6,8 @@ would never happen); once confirmed, it never goes a second time, across a resta
 from __future__ import annotations
 
 from tests.e2e.dsl import DeskHarness
-from tests.e2e.steps import label, outbox_rows, t
+from tests.e2e.steps import add_staff, file_ticket, label, outbox_rows, t
+from tests.e2e.test_staff_desk import press_on_card
 from tests.fakes import FakeClock
 
 ANN = 501
@@ -55,3 +56,26 @@ async def test_an_answer_that_went_out_is_not_sent_again_after_a_restart(
     assert sorted(row.message_id for row in kept) == sorted(
         m.message_id for m in desk.api.messages_to(ANN)
     )
+
+
+async def test_an_agents_result_lost_with_the_process_comes_from_the_outbox_once(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(ANN, "Ann")
+    bob = desk.customer(2001, "Bob")
+    await add_staff(desk, bob)
+    number = await file_ticket(ann)
+    await desk.dispatch()
+    await press_on_card(bob, desk, number, "staff.button.claim")
+    await press_on_card(bob, desk, number, "staff.button.note")
+
+    desk.api.fail_next("sendMessage", chat_id=bob.id, status=502, description="Bad Gateway")
+    await bob.send("Drawer sensor again")
+    done = t("en", "staff.done.note", number=number)
+    assert done not in desk.texts_to(bob.id)
+    clock.advance(seconds=30)
+    await desk.dispatch()
+    clock.advance(hours=1)
+    await desk.dispatch()
+
+    assert desk.texts_to(bob.id).count(done) == 1

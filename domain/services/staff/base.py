@@ -45,6 +45,8 @@ class StaffView:
     private_prompt: bool = False
     alert: str | None = None
     intake: IntakeView | None = None
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class StaffBase(ServiceBase):
         try:
             async with self.uow() as uow:
                 view = await self._press(uow, sender, entry, pressed)
+                if sender.chat_id == sender.telegram_id:  # in a group: a toast, or no answer
+                    await self._stand_in(uow, sender, view)
                 await uow.commit()
             return view
         except ConcurrentChange:

@@ -78,6 +78,7 @@ class StaffDesk(StaffBase):
                 view = await self._reply_to(uow, sender, staff, reply_to, value)
             else:
                 view = StaffView(staff.locale, "staff.nothing_to_do")
+            await self._stand_in(uow, sender, view)
             await uow.commit()
         return view
 
