@@ -57,3 +57,14 @@ class FilingPick:
     def stage(self) -> str:
         """The step of `/file` this button belongs to."""
         return "channel" if self.channel is not None else "customer"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTo:
+    """The desk's message a staff member answered with Telegram's reply: its id, and the
+    ticket number it shows (a relayed message or a card starts with it), by which the
+    ticket is still found when the desk never learnt the message's id (it was being
+    sent when the instance stopped)."""
+
+    message_id: int
+    number: str | None = None

@@ -250,9 +250,11 @@ class OutboxDispatcher:
                 await self._sent(batch, prepared, None, report)
                 report.unchanged += 1
                 return True
-            if head.kind not in RESENDABLE:  # a repeat of these changes nothing
-                await self.store.sending(batch.ids)
             await self._book(head.chat_id)
+            if head.kind not in RESENDABLE:  # a repeat of these changes nothing
+                # committed after the wait for the chat's slot, right before the call: a
+                # row found "sending" after a crash was most likely delivered
+                await self.store.sending(batch.ids)
             report.calls += 1
             sent = await self._call(bot, head, prepared)
         except RetryAfter as exc:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import Forbidden
 
 from domain.errors import NotAllowed
 from domain.intake import Input
+from domain.numbering import NUMBER_IN_TEXT
 from domain.people import Sender
 from domain.permissions import Act
-from domain.presses import Confirmation, FilingPick, StaffPress
+from domain.presses import Confirmation, FilingPick, ReplyTo, StaffPress
 from domain.services.staff.base import QUIET, StaffView
 from handlers import keyboards, render, replies, staff_views
 from handlers.callback_data import BadCallback, Verb, decode
@@ -149,14 +150,21 @@ BUTTONS: dict[Verb, Button] = {
 async def message(update: Update, context: DeskContext, sender: Sender, value: Input) -> None:
     """A staff member's private message: the text a button asked for, or a reply-to."""
     incoming = update.effective_message
-    reply_to = (
-        incoming.reply_to_message.message_id
-        if incoming is not None and incoming.reply_to_message is not None
-        else None
-    )
+    answered = incoming.reply_to_message if incoming is not None else None
+    reply_to = None
+    if answered is not None:
+        reply_to = ReplyTo(answered.message_id, _number_shown(answered, context.bot.id))
     view = await context.work.staff_input(sender, value, reply_to)
     await _show(update, context, sender, view)
     await replies.answered(context.deps.receipts, view)
+
+
+def _number_shown(message: Message, bot_id: int) -> str | None:
+    """The ticket number a message of the desk's own starts with (a relay, a card)."""
+    if message.from_user is None or message.from_user.id != bot_id:
+        return None
+    found = NUMBER_IN_TEXT.search(message.text or message.caption or "")
+    return found.group() if found else None
 
 
 async def _command(update: Update, context: DeskContext) -> tuple[Sender, list[str]] | None:

@@ -5,6 +5,11 @@ would never happen); once confirmed, it never goes a second time, across a resta
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
+from bot.app import runtime_of
+from storage.models import OutboxRow
+from tests.e2e import updates
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import add_staff, file_ticket, label, outbox_rows, t
 from tests.e2e.test_staff_desk import press_on_card
@@ -79,3 +84,35 @@ async def test_an_agents_result_lost_with_the_process_comes_from_the_outbox_once
     await desk.dispatch()
 
     assert desk.texts_to(bob.id).count(done) == 1
+
+
+async def test_an_agent_answers_a_relay_whose_delivery_the_desk_never_learnt(
+    desk: DeskHarness,
+) -> None:
+    """The instance died while sending the customer's message: Telegram had it, the desk
+    never learnt its id (the row was parked in flight). The agent's Telegram reply to it
+    still reaches the customer: the message shows the ticket's number."""
+    ann = desk.customer(ANN, "Ann")
+    bob = desk.customer(2001, "Bob")
+    await add_staff(desk, bob)
+    number = await file_ticket(ann)
+    await desk.dispatch()
+    await press_on_card(bob, desk, number, "staff.button.claim")
+    await ann.send("It still beeps")
+    await desk.dispatch()
+    relayed = bob.last_message
+    async with runtime_of(desk.app).uow.engine.begin() as connection:
+        await connection.execute(
+            update(OutboxRow)
+            .where(OutboxRow.chat_id == bob.id, OutboxRow.message_id == relayed.message_id)
+            .values(status="parked", message_id=None)
+        )
+
+    await desk.feed(updates.text_message(bob.bot, bob.user, "Unplug it", reply_to=relayed))
+    await desk.dispatch()
+
+    assert "Unplug it" in ann.last_text
+    forged = {**relayed.message, "from": {"id": 9, "is_bot": False, "first_name": "Eve"}}
+    await desk.feed(updates.text_message(bob.bot, bob.user, "Not this one", reply_to=forged))
+    await desk.dispatch()
+    assert "Not this one" not in ann.last_text  # only the desk's own messages count

@@ -13,7 +13,7 @@ from domain.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from domain.people import Sender, Staff
 from domain.permissions import Act, check
 from domain.ports import Conversation, UnitOfWork
-from domain.presses import Confirmation, StaffPress
+from domain.presses import Confirmation, ReplyTo, StaffPress
 from domain.services.staff import ask, claim, look, relay, resolve, transfer
 from domain.services.staff.base import (
     FILING,
@@ -62,7 +62,7 @@ class StaffDesk(StaffBase):
         return await resolve.confirm(self, sender, answer)
 
     async def staff_input(
-        self, sender: Sender, value: intake.Input, reply_to: int | None = None
+        self, sender: Sender, value: intake.Input, reply_to: ReplyTo | None = None
     ) -> StaffView:
         """A staff member's message in private: the answer a button asked for, or a reply
         (Telegram's reply-to) on a relayed customer message or a card."""
@@ -83,10 +83,20 @@ class StaffDesk(StaffBase):
         return view
 
     async def _reply_to(
-        self, uow: UnitOfWork, sender: Sender, staff: Staff, reply_to: int, value: intake.Input
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        staff: Staff,
+        reply_to: ReplyTo,
+        value: intake.Input,
     ) -> StaffView:
-        ticket_id = await uow.cards.ticket_at(sender.chat_id, reply_to)
-        ticket = await uow.tickets.get(ticket_id) if ticket_id else None
+        ticket_id = await uow.cards.ticket_at(sender.chat_id, reply_to.message_id)
+        if ticket_id:
+            ticket = await uow.tickets.get(ticket_id)
+        elif reply_to.number is not None:
+            ticket = await uow.tickets.get_by_number(reply_to.number)
+        else:
+            ticket = None
         if ticket is None:
             return StaffView(staff.locale, "staff.nothing_to_do")
         check(staff, Act.REPLY, ticket, await self.reach(uow, ticket))
