@@ -10,7 +10,7 @@ from sqlalchemy import update
 from bot.app import runtime_of
 from storage.models import OutboxRow
 from tests.e2e import updates
-from tests.e2e.dsl import DeskHarness
+from tests.e2e.dsl import DeskHarness, Person
 from tests.e2e.steps import add_staff, file_ticket, label, outbox_rows, t
 from tests.e2e.test_staff_desk import press_on_card
 from tests.fakes import FakeClock
@@ -63,15 +63,21 @@ async def test_an_answer_that_went_out_is_not_sent_again_after_a_restart(
     )
 
 
-async def test_an_agents_result_lost_with_the_process_comes_from_the_outbox_once(
-    desk: DeskHarness, clock: FakeClock
-) -> None:
+async def claimed(desk: DeskHarness) -> tuple[Person, Person, str]:
+    """Ann's ticket, claimed by Bob from the staff group."""
     ann = desk.customer(ANN, "Ann")
     bob = desk.customer(2001, "Bob")
     await add_staff(desk, bob)
     number = await file_ticket(ann)
     await desk.dispatch()
     await press_on_card(bob, desk, number, "staff.button.claim")
+    return ann, bob, number
+
+
+async def test_an_agents_result_lost_with_the_process_comes_from_the_outbox_once(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann, bob, number = await claimed(desk)
     await press_on_card(bob, desk, number, "staff.button.note")
 
     desk.api.fail_next("sendMessage", chat_id=bob.id, status=502, description="Bad Gateway")
@@ -92,12 +98,7 @@ async def test_an_agent_answers_a_relay_whose_delivery_the_desk_never_learnt(
     """The instance died while sending the customer's message: Telegram had it, the desk
     never learnt its id (the row was parked in flight). The agent's Telegram reply to it
     still reaches the customer: the message shows the ticket's number."""
-    ann = desk.customer(ANN, "Ann")
-    bob = desk.customer(2001, "Bob")
-    await add_staff(desk, bob)
-    number = await file_ticket(ann)
-    await desk.dispatch()
-    await press_on_card(bob, desk, number, "staff.button.claim")
+    ann, bob, number = await claimed(desk)
     await ann.send("It still beeps")
     await desk.dispatch()
     relayed = bob.last_message
