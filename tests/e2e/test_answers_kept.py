@@ -77,7 +77,7 @@ async def claimed(desk: DeskHarness) -> tuple[Person, Person, str]:
 async def test_an_agents_result_lost_with_the_process_comes_from_the_outbox_once(
     desk: DeskHarness, clock: FakeClock
 ) -> None:
-    ann, bob, number = await claimed(desk)
+    _, bob, number = await claimed(desk)
     await press_on_card(bob, desk, number, "staff.button.note")
 
     desk.api.fail_next("sendMessage", chat_id=bob.id, status=502, description="Bad Gateway")
@@ -98,7 +98,7 @@ async def test_an_agent_answers_a_relay_whose_delivery_the_desk_never_learnt(
     """The instance died while sending the customer's message: Telegram had it, the desk
     never learnt its id (the row was parked in flight). The agent's Telegram reply to it
     still reaches the customer: the message shows the ticket's number."""
-    ann, bob, number = await claimed(desk)
+    ann, bob, _ = await claimed(desk)
     await ann.send("It still beeps")
     await desk.dispatch()
     relayed = bob.last_message
