@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -23,14 +22,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import staffing
 from bot.config import Settings
 from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
+from bot.policy import policy_from
 from domain import logcontext
 from domain.clock import Clock, SystemClock
 from domain.people import Department
-from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.exports import Exports
 from domain.services.reporting import Reporting
@@ -59,38 +57,6 @@ OUTBOX_JOB = "outbox"
 SLA_JOB = "sla-sweep"
 INBOX_KEPT = timedelta(days=7)  # handled update ids kept to recognise redeliveries
 PROBE_TIMEOUT_SECONDS = 5.0  # a database slower than this to answer a probe is not healthy
-
-
-def policy_from(settings: Settings) -> DeskPolicy:
-    """The domain's view of the settings."""
-    limits = settings.limits
-    timezone = ZoneInfo(settings.desk.timezone)
-    sla = settings.sla.to_policy()
-    return DeskPolicy(
-        timezone=timezone,
-        routing=settings.routing(),
-        vip_raises_priority=settings.priority.vip_raises,
-        vip_ids=frozenset(settings.priority.vip_customers),
-        limits=Limits(
-            description_max_chars=limits.description_max_chars,
-            reference_max_chars=limits.reference_max_chars,
-            attachments_max=limits.attachments_max,
-            file_max_bytes=limits.file_max_mb * 1024 * 1024,
-            message_max_chars=limits.message_max_chars,
-            invite_ttl=limits.invite_ttl_delta(),
-        ),
-        promises={
-            p: Promise(within=t.acknowledge, business_hours=t.clock is ClockKind.BUSINESS)
-            for p, t in sla.targets.items()
-        },
-        languages=tuple(settings.desk.languages),
-        default_language=settings.desk.default_language,
-        admin_ids=frozenset(settings.desk.admins),
-        supervisors=staffing.supervisors(settings),
-        calendar=settings.business_hours.calendar(timezone),
-        sla=sla,
-        satisfaction=settings.satisfaction.to_policy(),
-    )
 
 
 @dataclass
@@ -342,29 +308,42 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    runtime = _runtime(settings, clock, pacer, application)
+    application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[DEPS_KEY] = _deps(runtime)
+    setup.register(application)
+    return application
 
+
+def _runtime(
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> Runtime:
+    """The database, the use cases the jobs run and the outbox dispatcher, wired."""
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     outbox_store = SqlOutboxStore(engine)
     uow = SqlUnitOfWorkFactory(engine, clock, reader=reader_for(engine))
     policy = policy_from(settings)
-    desk = Desk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone))
+    outbox = settings.outbox
     dispatcher = OutboxDispatcher(
         outbox_store,
         clock,
         DispatchSettings(
-            batch_size=settings.outbox.batch_size,
-            max_attempts=settings.outbox.max_attempts,
-            lease_seconds=settings.outbox.lease_seconds,
-            interval_seconds=settings.outbox.interval_seconds,
+            batch_size=outbox.batch_size,
+            max_attempts=outbox.max_attempts,
+            lease_seconds=outbox.lease_seconds,
+            interval_seconds=outbox.interval_seconds,
         ),
         pacer,
     )
     uow.observe(dispatcher)  # a commit that queued messages wakes the dispatcher
-    runtime = Runtime(
+    return Runtime(
         settings,
         clock,
         uow,
-        desk,
+        Desk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone)),
         dispatcher,
         application,
         SlaSweep(uow, clock, policy),
@@ -375,21 +354,23 @@ def build_application(
         SqlInbox(engine),
         StaffAdmin(uow, clock, policy),
     )
-    application.bot_data[RUNTIME_KEY] = runtime
-    application.bot_data[DEPS_KEY] = Deps(
-        desk=desk,
-        work=StaffDesk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone)),
+
+
+def _deps(runtime: Runtime) -> Deps:
+    """What the handlers get."""
+    uow, clock, policy = runtime.uow, runtime.clock, runtime.desk.policy
+    return Deps(
+        desk=runtime.desk,
+        work=StaffDesk(uow, clock, policy, replies=runtime.desk.replies),
         satisfaction=runtime.satisfaction,
         policy=policy,
         staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
-        exports=Exports(uow, clock, policy, SqlExports(engine)),
+        exports=Exports(uow, clock, policy, SqlExports(uow.engine)),
         count_error=runtime.metrics.handler_errors.inc,
         count_refusal=runtime.metrics.count_refusal,
-        receipts=dispatcher,
+        receipts=runtime.dispatcher,
     )
-    setup.register(application)
-    return application
 
 
 async def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

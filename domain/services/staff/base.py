@@ -115,8 +115,6 @@ class StaffBase(ServiceBase):
     async def press(self, sender: Sender, pressed: StaffPress) -> StaffView:
         """A staff button on a card (or a choice offered after one)."""
         entry = self.acts.get(pressed.act)
-        if entry is None:
-            raise InvalidInput("error.bad_callback")
         try:
             async with self.uow() as uow:
                 view = await self._press(uow, sender, entry, pressed)
@@ -125,7 +123,7 @@ class StaffBase(ServiceBase):
                 await uow.commit()
             return view
         except ConcurrentChange:
-            if entry.on_conflict is None:
+            if entry is None or entry.on_conflict is None:
                 raise
             # somebody else's change committed between our read and our write
             async with self.uow() as uow:
@@ -136,14 +134,16 @@ class StaffBase(ServiceBase):
             raise refusal from None
 
     async def _press(
-        self, uow: UnitOfWork, sender: Sender, entry: StaffAct, pressed: StaffPress
+        self, uow: UnitOfWork, sender: Sender, entry: StaffAct | None, pressed: StaffPress
     ) -> StaffView:
         staff = await self.staff_of(uow, sender)
         ticket = await self.ticket(uow, pressed.number)
         reach = await self.reach(uow, ticket)
-        if entry.before_check is not None:
+        if entry is not None and entry.before_check is not None:
             await entry.before_check(uow, ticket)
         check(staff, pressed.act, ticket, reach)
+        if entry is None:  # an act no card offers
+            raise InvalidInput("error.bad_callback")
         p = Press(uow, sender, staff, ticket, pressed.choice, self.clock.now())
         return await entry.press(self, p)
 
