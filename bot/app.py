@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -23,25 +22,25 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import staffing
 from bot.config import Settings
 from bot.health import HealthServer, Webhook
 from bot.metrics import Metrics
+from bot.policy import policy_from
 from domain import logcontext
 from domain.clock import Clock, SystemClock
 from domain.people import Department
-from domain.policy import ClockKind, DeskPolicy, Limits, Promise
 from domain.services import Desk
 from domain.services.exports import Exports
 from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
+from domain.services.staff.desk import StaffDesk
 from domain.services.staffadmin import StaffAdmin
 from domain.services.sweep import SlaSweep, SweepReport
-from domain.services.work import StaffDesk
-from handlers import setup
+from handlers import menus, setup
 from handlers.context import DEPS_KEY, Deps, DeskContext
 from handlers.outbox import DispatchReport, DispatchSettings, OutboxDispatcher, describe
 from handlers.pacing import PacedLimiter, Pacer
+from handlers.replies import Replies
 from storage import inbox
 from storage.db import create_engine, reader_for
 from storage.exports import SqlExports
@@ -58,38 +57,6 @@ OUTBOX_JOB = "outbox"
 SLA_JOB = "sla-sweep"
 INBOX_KEPT = timedelta(days=7)  # handled update ids kept to recognise redeliveries
 PROBE_TIMEOUT_SECONDS = 5.0  # a database slower than this to answer a probe is not healthy
-
-
-def policy_from(settings: Settings) -> DeskPolicy:
-    """The domain's view of the settings."""
-    limits = settings.limits
-    timezone = ZoneInfo(settings.desk.timezone)
-    sla = settings.sla.to_policy()
-    return DeskPolicy(
-        timezone=timezone,
-        routing=settings.routing(),
-        vip_raises_priority=settings.priority.vip_raises,
-        vip_ids=frozenset(settings.priority.vip_customers),
-        limits=Limits(
-            description_max_chars=limits.description_max_chars,
-            reference_max_chars=limits.reference_max_chars,
-            attachments_max=limits.attachments_max,
-            file_max_bytes=limits.file_max_mb * 1024 * 1024,
-            message_max_chars=limits.message_max_chars,
-            invite_ttl=limits.invite_ttl_delta(),
-        ),
-        promises={
-            p: Promise(within=t.acknowledge, business_hours=t.clock is ClockKind.BUSINESS)
-            for p, t in sla.targets.items()
-        },
-        languages=tuple(settings.desk.languages),
-        default_language=settings.desk.default_language,
-        admin_ids=frozenset(settings.desk.admins),
-        supervisors=staffing.supervisors(settings),
-        calendar=settings.business_hours.calendar(timezone),
-        sla=sla,
-        satisfaction=settings.satisfaction.to_policy(),
-    )
 
 
 @dataclass
@@ -189,6 +156,7 @@ class Runtime:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.dispatcher.flush_confirmed()
 
     def _count_dispatch(self, report: DispatchReport) -> None:
         self.metrics.count_dispatch(report)
@@ -249,10 +217,15 @@ class Runtime:
             await self.health_server.start()
 
     async def close(self) -> None:
-        """Stop the health endpoint and release the database."""
+        """Stop the health endpoint, record the answers confirmed sent, release the
+        database."""
         if self.health_server is not None:
             await self.health_server.stop()
             self.health_server = None
+        try:
+            await self.dispatcher.flush_confirmed()
+        except Exception as exc:  # they go out a second time, after their grace period
+            log.warning("answers confirmed sent could not be recorded (%s)", exc)
         await self.uow.close()
 
 
@@ -286,7 +259,7 @@ def _own_context() -> None:
     """A job kicked while an update was handled inherits its context: the job is about no
     update and no ticket, and its commits do not mark that update handled."""
     logcontext.clear()
-    inbox.handling.set(None)
+    inbox.update_in_hand.set(None)
 
 
 async def _outbox_job(context: DeskContext) -> None:
@@ -335,34 +308,42 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
+    runtime = _runtime(settings, clock, pacer, application)
+    application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[DEPS_KEY] = _deps(runtime)
+    setup.register(application)
+    return application
 
+
+def _runtime(
+    settings: Settings,
+    clock: Clock,
+    pacer: Pacer,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> Runtime:
+    """The database, the use cases the jobs run and the outbox dispatcher, wired."""
     engine = create_engine(settings.database.url, echo=settings.database.echo)
     outbox_store = SqlOutboxStore(engine)
-    runtime_holder: list[Runtime] = []
-    uow = SqlUnitOfWorkFactory(
-        engine,
-        clock,
-        on_outbox=lambda: runtime_holder[0].kick_outbox(),
-        reader=reader_for(engine),
-    )
+    uow = SqlUnitOfWorkFactory(engine, clock, reader=reader_for(engine))
     policy = policy_from(settings)
-    desk = Desk(uow, clock, policy)
+    outbox = settings.outbox
     dispatcher = OutboxDispatcher(
         outbox_store,
         clock,
         DispatchSettings(
-            batch_size=settings.outbox.batch_size,
-            max_attempts=settings.outbox.max_attempts,
-            lease_seconds=settings.outbox.lease_seconds,
-            interval_seconds=settings.outbox.interval_seconds,
+            batch_size=outbox.batch_size,
+            max_attempts=outbox.max_attempts,
+            lease_seconds=outbox.lease_seconds,
+            interval_seconds=outbox.interval_seconds,
         ),
         pacer,
     )
-    runtime = Runtime(
+    uow.observe(dispatcher)  # a commit that queued messages wakes the dispatcher
+    return Runtime(
         settings,
         clock,
         uow,
-        desk,
+        Desk(uow, clock, policy, replies=Replies(policy.limits, policy.timezone)),
         dispatcher,
         application,
         SlaSweep(uow, clock, policy),
@@ -373,35 +354,33 @@ def build_application(
         SqlInbox(engine),
         StaffAdmin(uow, clock, policy),
     )
-    runtime_holder.append(runtime)
-    application.bot_data[RUNTIME_KEY] = runtime
-    application.bot_data[DEPS_KEY] = Deps(
-        desk=desk,
-        work=StaffDesk(uow, clock, policy),
+
+
+def _deps(runtime: Runtime) -> Deps:
+    """What the handlers get."""
+    uow, clock, policy = runtime.uow, runtime.clock, runtime.desk.policy
+    return Deps(
+        desk=runtime.desk,
+        work=StaffDesk(uow, clock, policy, replies=runtime.desk.replies),
         satisfaction=runtime.satisfaction,
         policy=policy,
-        kick_outbox=runtime.kick_outbox,
         staffadmin=runtime.staffadmin,
         reporting=runtime.reporting,
-        exports=Exports(uow, clock, policy, SqlExports(engine)),
+        exports=Exports(uow, clock, policy, SqlExports(uow.engine)),
         count_error=runtime.metrics.handler_errors.inc,
         count_refusal=runtime.metrics.count_refusal,
-        delivered=lambda item_id, message_id: outbox_store.mark_sent(
-            item_id, message_id=message_id, now=clock.now()
-        ),
+        receipts=runtime.dispatcher,
     )
-    setup.register(application)
-    return application
 
 
 async def start_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The active instance's work besides updates: the outbox and the sweeps (the job queue
     runs them once the Application is started)."""
     runtime = runtime_of(application)
-    await setup.set_commands(application)
+    await menus.set_commands(application)
     async with runtime.uow() as uow:
         members = await uow.staff.list_all()
-    await setup.set_staff_commands(application, members)
+    await menus.set_staff_commands(application, members)
     runtime.start_outbox()
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -320,7 +320,7 @@ async def handle_stored(
     handled again."""
     runtime = runtime_of(application)
     handling = inbox.Handling(update_id)
-    reset = inbox.handling.set(handling)
+    reset = inbox.update_in_hand.set(handling)
     logcontext.clear()
     try:
         if not isinstance(update, Update):
@@ -329,7 +329,7 @@ async def handle_stored(
     except Exception:
         log.exception("update %s could not be handled", update_id)
     finally:
-        inbox.handling.reset(reset)
+        inbox.update_in_hand.reset(reset)
     if not handling.marked:
         try:
             await runtime.inbox.mark_handled(update_id, runtime.clock.now())

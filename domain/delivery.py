@@ -9,27 +9,63 @@ when they are shown.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-CARD_KIND = "card"
+
+class Kind(StrEnum):
+    """What an outbox row is. Each kind has its renderer in handlers.notices.RENDERERS (a
+    test fails for a kind without one); rows keep the kind's value as text."""
+
+    CARD = "card"  # a ticket card, sent once and then edited (domain.services.cards)
+    FILED = "ticket.filed"  # the customer's filing confirmation, if the reply was lost
+    REPLY = "reply"  # an answer to the person who acted, if the handler's own was lost
+    RECEIVED = "reaction.received"  # the customer's "we have it" mark
+    DELIVERED = "reaction.delivered"  # the sender's "delivered" mark
+    UNDELIVERED = "ticket.undelivered"  # the sender is told their message did not go
+    ERASE_MESSAGE = "erase.message"  # a copy of an erased customer's message
+    CUSTOMER_MESSAGE = "ticket.customer_message"
+    CUSTOMER_FILE = "ticket.customer_message.file"
+    AGENT_REPLY = "ticket.agent_reply"
+    AGENT_FILE = "ticket.agent_reply.file"
+    ASKED = "ticket.asked"
+    ASKED_FILE = "ticket.asked.file"
+    FILED_FOR_YOU = "ticket.filed_for_you"
+    CLAIMED = "ticket.claimed"
+    RESOLVED = "ticket.resolved"
+    ASSIGNED = "ticket.assigned"
+    TRANSFERRED_TO_YOU = "ticket.transferred_to_you"
+    REOPENED = "ticket.reopened"
+    COLLAB_ANSWER = "ticket.collab_answer"
+    SECOND_ROUND = "ticket.second_round"
+    POLL_ASK = "poll.ask"
+    POLL_REMINDER = "poll.reminder"
+    POLL_SECOND_ROUND = "poll.second_round"
+    SLA_WARNING = "sla.warning"
+    SLA_BREACH = "sla.breach"
+    SLA_ESCALATION = "sla.escalation"
+    STAFF_JOINED = "staffadmin.joined"
+    STAFF_MENU = "staff.menu"  # a staff member's command menu (no message)
+    DIGEST = "report.digest"
+
+    @property
+    def file(self) -> Kind:
+        """The kind of a relayed message's file."""
+        return Kind(f"{self.value}.file")
+
+
 URGENT_NEW_CARD = 0
 MESSAGE = 1
 NEW_CARD = 2
 CARD_EDIT = 3
 
 # Text relays of one ticket queued for one chat go out as one message (each line kept).
-MERGEABLE = frozenset({"ticket.customer_message", "ticket.agent_reply"})
-# The customer's "we have it" mark: a reaction on their newest message stands for the burst.
-RECEIVED = "reaction.received"
-# The sender's "delivered" mark, a reaction on their own message once Telegram took it.
-DELIVERED = "reaction.delivered"
-# The sender is told when their message could not be delivered.
-UNDELIVERED = "ticket.undelivered"
+MERGEABLE = frozenset({Kind.CUSTOMER_MESSAGE, Kind.AGENT_REPLY})
 
 
 def urgency(kind: str, params: dict[str, Any]) -> int:
     """The rank of a message among those queued for its chat (lower goes first)."""
-    if kind != CARD_KIND:
+    if kind != Kind.CARD:
         return MESSAGE
     new = params.get("status") == "new"
     if new and params.get("priority") == "urgent":
@@ -39,12 +75,9 @@ def urgency(kind: str, params: dict[str, Any]) -> int:
 
 def card_of(kind: str, params: dict[str, Any]) -> int | None:
     """The card an outbox message shows (only the newest state of a card is sent)."""
-    if kind != CARD_KIND or params.get("card_id") is None:
+    if kind != Kind.CARD or params.get("card_id") is None:
         return None
     return int(params["card_id"])
 
 
-# A copy of an erased customer's message in a staff chat: deleted, or blanked where
-# Telegram no longer lets the bot delete it.
-ERASE_MESSAGE = "erase.message"
-RELAYED_FROM_CUSTOMER = ("ticket.customer_message", "ticket.customer_message.file")
+RELAYED_FROM_CUSTOMER = (Kind.CUSTOMER_MESSAGE, Kind.CUSTOMER_FILE)

@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 TICKET_NUMBER = re.compile(r"^FB-(\d{8})-(\d{4,6})$")
+# A ticket number where a text shows one (a relayed message, a card)
+NUMBER_IN_TEXT = re.compile(r"\bFB-\d{8}-\d{4,6}\b")
 CUSTOMER_NUMBER = re.compile(r"^C(\d{8})(\d{4,6})$")
 
 

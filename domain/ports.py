@@ -284,6 +284,29 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class CommitNews:
+    """What a committed unit of work brought: how many outbox rows it queued."""
+
+    queued: int
+
+
+class Replies(Protocol):
+    """What a use case answers the person who acted, as the params of `reply` outbox rows
+    (one a message). Given by the wiring (handlers.replies): the domain knows no Telegram.
+    The rows are committed with the work and stand in for the handler's own answer, sent
+    right after the commit, should that one be lost (domain.services.base.stand_in)."""
+
+    def render(self, outcome: object) -> list[dict[str, Any]]: ...
+
+
+class CommitObserver(Protocol):
+    """Told after each commit that brought news (the wiring registers one: the outbox
+    dispatcher, woken by rows to send). Runs right after the commit; must not block."""
+
+    def committed(self, news: CommitNews) -> None: ...
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 

@@ -341,7 +341,7 @@ class Work:
         """Take an unclaimed ticket: it is acknowledged from now."""
         if ticket.assignee_id is not None:
             raise IllegalTransition("error.already_claimed", number=ticket.number)
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         ticket.assignee_id = staff_id
         if ticket.status is Status.NEW:
             ticket.move_to(Status.IN_PROGRESS, now=now)
@@ -352,7 +352,7 @@ class Work:
     @staticmethod
     def assign(ticket: Ticket, by_id: int, agent_id: int, now: datetime) -> TicketEvent:
         """A supervisor gives the ticket to an agent (claimed or not)."""
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         if ticket.assignee_id == agent_id:
             raise IllegalTransition("error.already_assignee", number=ticket.number)
         previous = ticket.assignee_id
@@ -376,7 +376,7 @@ class Work:
         ask: bool = False,
     ) -> TicketEvent:
         """A message to the customer; `ask` waits for their answer."""
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         if ticket.assignee_id is None:
             raise IllegalTransition("error.claim_first", number=ticket.number)
         Work._acknowledge_round(ticket, now)
@@ -405,7 +405,7 @@ class Work:
     def set_priority(
         ticket: Ticket, staff_id: int, priority: Priority, now: datetime
     ) -> TicketEvent:
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         if ticket.priority is priority:
             raise IllegalTransition("error.same_priority", number=ticket.number)
         previous = ticket.priority
@@ -430,7 +430,7 @@ class Work:
         agent_id: int | None = None,
     ) -> TicketEvent:
         """To another department's queue, or straight to an agent; the SLA clock runs on."""
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         if not reason.strip():
             raise IllegalTransition("error.reason_required")
         if agent_id is None and department_id == ticket.department_id:
@@ -455,7 +455,7 @@ class Work:
     @staticmethod
     def resolve(ticket: Ticket, staff_id: int, resolution: str, now: datetime) -> TicketEvent:
         """Done, says the desk; the customer confirms or reopens."""
-        Work._require_workable(ticket)
+        Work.require_workable(ticket)
         if not resolution.strip():
             raise IllegalTransition("error.resolution_required")
         if ticket.assignee_id is None:
@@ -548,7 +548,7 @@ class Work:
         return event
 
     @staticmethod
-    def _require_workable(ticket: Ticket) -> None:
+    def require_workable(ticket: Ticket) -> None:
         if ticket.status in (Status.CLOSED, Status.WITHDRAWN):
             raise IllegalTransition("error.ticket_not_open", number=ticket.number)
 

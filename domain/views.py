@@ -35,6 +35,8 @@ class IntakeView:
     resumed: bool = False
     accepted: bool = True
     previous_step: Step | None = None
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
     @classmethod
     def after(cls, locale: str, result: StepResult, previous_step: Step) -> IntakeView:
@@ -63,9 +65,6 @@ class Filed:
     promise: Promise | None
     # the outbox row that delivers the confirmation if the reply is never confirmed sent
     receipt_id: int | None = None
-
-
-FILED_NOTICE = "ticket.filed"  # the outbox kind of a filing confirmation (see Filed)
 
 
 def filed_params(ticket: Ticket, promise: Promise | None) -> dict[str, Any]:
@@ -98,6 +97,8 @@ class Cancelled:
 
     locale: str
     had_flow: bool
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -108,6 +109,8 @@ class Appended:
     locale: str
     ticket: Ticket
     marked: bool = False
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -116,6 +119,8 @@ class ChooseTicket:
 
     locale: str
     tickets: list[Ticket]
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -123,6 +128,8 @@ class NoOpenTicket:
     """A message outside a flow, but nothing open to add it to."""
 
     locale: str
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -132,6 +139,8 @@ class Rejected:
     locale: str
     note: str
     params: dict[str, Any] = field(default_factory=dict)
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -176,6 +185,8 @@ class PollView:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     ask_comment: int | None = None  # the poll whose comment is asked (with a Skip button)
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 CustomerMessageOutcome = (

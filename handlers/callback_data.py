@@ -1,15 +1,23 @@
-"""One codec for every button: `v1:<verb>:<arg>...`, at most 64 bytes, checked on decode."""
+"""One codec for every button: `v1:<verb>:<arg>...`, at most 64 bytes, checked on decode.
+
+Each verb's arguments decode into one typed value (`Action.value`), the one its handler
+and use case receive: a staff act's button is a domain.presses.StaffPress, with its choice
+decoded by the act's entry in `CHOICES`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.intake import EDITABLE, Step
+from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
-from domain.ticket import FeedbackType
+from domain.presses import Choice as StaffChoice
+from domain.presses import Confirmation, FilingPick, Page, StaffPress, Target
+from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
 MAX_BYTES = 64
@@ -146,15 +154,121 @@ WIZARD_VALUES: dict[str, frozenset[str]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class TicketRef:
+    """A button about one ticket of the presser's."""
+
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollAnswer:
+    """A score of a satisfaction poll, or (`score` None) no comment to add."""
+
+    poll_id: int
+    score: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffChange:
+    """A roster button: a staff member, and what changes (None: just show their card)."""
+
+    staff_id: int
+    role: str | None = None
+    department_id: int | None = None
+    active: bool | None = None
+
+
+def _target(value: str) -> Target:
+    """`d<id>` a department, `a<id>` a staff member."""
+    if len(value) < 2 or value[0] not in "da" or not value[1:].isdigit():
+        raise BadCallback("not a target")
+    if value[0] == "d":
+        return Target(department_id=int(value[1:]))
+    return Target(agent_id=int(value[1:]))
+
+
+def _page(value: str) -> Page:
+    """`p<n>`, the n-th page of a history (0 the newest)."""
+    digits = value[1:]
+    if not value.startswith("p") or not digits.isdigit() or len(digits) > 4:
+        raise BadCallback("not a page")
+    return Page(int(digits))
+
+
+def _priority(value: str) -> Priority:
+    try:
+        return Priority(value)
+    except ValueError:
+        raise BadCallback("not a priority") from None
+
+
+# What the choice offered after a staff act's button carries, per act (no entry: none).
+CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
+    Act.PRIORITY: _priority,
+    Act.TRANSFER: _target,
+    Act.COLLABORATE: _target,
+    Act.ASSIGN: _target,
+    Act.HISTORY: _page,
+}
+
+
+def _staff_choice(args: tuple[str, ...]) -> StaffPress:
+    act = Act(args[0])
+    decoder = CHOICES.get(act)
+    if decoder is None:
+        raise BadCallback("no choice after that act")
+    return StaffPress(act, args[1], decoder(args[2]))
+
+
+def _filing(args: tuple[str, ...]) -> FilingPick:
+    stage, value = args
+    if stage == "channel" and value in _FILING_CHANNELS:
+        return FilingPick(channel=Channel(value))
+    if stage == "customer" and value == "new":
+        return FilingPick(new_customer=True)
+    if stage == "customer" and value[:1] == "c" and value[1:].isdigit():
+        return FilingPick(customer_id=int(value[1:]))
+    raise BadCallback("not a `/file` choice")
+
+
+_FILING_CHANNELS = frozenset(c.value for c in Channel if c is not Channel.TELEGRAM)
+
+# Each verb's typed value, from its checked arguments.
+_VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
+    Verb.WIZARD: lambda a: Choice(Step(a[0]), a[1]),
+    Verb.LANGUAGE: lambda a: Language(a[0]),
+    Verb.SHOW: lambda a: TicketRef(a[0]),
+    Verb.LIST: lambda a: None,
+    Verb.WITHDRAW: lambda a: TicketRef(a[0]),
+    Verb.WITHDRAW_CONFIRM: lambda a: TicketRef(a[0]),
+    Verb.KEEP: lambda a: TicketRef(a[0]),
+    Verb.PICK: lambda a: TicketRef(a[0]),
+    Verb.STAFF: lambda a: StaffPress(Act(a[0]), a[1]),
+    Verb.STAFF_CHOICE: _staff_choice,
+    Verb.CONFIRM: lambda a: Confirmation(a[0], a[1] == "y"),
+    Verb.FILE: _filing,
+    Verb.POLL: lambda a: PollAnswer(int(a[0]), int(a[1])),
+    Verb.POLL_SKIP: lambda a: PollAnswer(int(a[0])),
+    Verb.STAFF_ROSTER: lambda a: None,
+    Verb.STAFF_CARD: lambda a: StaffChange(int(a[0])),
+    Verb.STAFF_ROLE: lambda a: StaffChange(int(a[0]), role=a[1]),
+    Verb.STAFF_DEPARTMENT: lambda a: StaffChange(int(a[0]), department_id=int(a[1])),
+    Verb.STAFF_ACTIVE: lambda a: StaffChange(int(a[0]), active=a[1] == "1"),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
-    """A decoded button press."""
+    """A decoded button press: its verb, its checked arguments, and their typed value."""
 
     verb: Verb
     args: tuple[str, ...] = ()
-
-    def arg(self, index: int = 0) -> str:
-        """The `index`-th argument."""
-        return self.args[index]
+    value: object = None
 
 
 def encode(verb: Verb, *args: str) -> str:
@@ -197,7 +311,20 @@ def decode(raw: str | None) -> Action:
     checks = _ARGS[verb]
     if len(args) != len(checks):
         raise BadCallback("wrong number of arguments")
-    action = Action(verb, tuple(check(arg) for check, arg in zip(checks, args, strict=True)))
-    if verb is Verb.WIZARD and action.arg(1) not in WIZARD_VALUES[action.arg(0)]:
+    checked = tuple(check(arg) for check, arg in zip(checks, args, strict=True))
+    if verb is Verb.WIZARD and checked[1] not in WIZARD_VALUES[checked[0]]:
         raise BadCallback("not a value of that step")
-    return action
+    return Action(verb, checked, _VALUES[verb](checked))
+
+
+def pattern(*verbs: Verb) -> Callable[[object], bool]:
+    """A CallbackQueryHandler's pattern: data we produce, of one of `verbs`."""
+    wanted = frozenset(verbs)
+
+    def matches(raw: object) -> bool:
+        if not isinstance(raw, str):
+            return False
+        verb = raw.split(":", 2)[1] if raw.count(":") else ""
+        return verb in wanted and decodes(raw)
+
+    return matches

@@ -1,10 +1,17 @@
-"""What every handler gets: the use cases and the desk's settings, through a typed context."""
+"""What every handler gets: the use cases and the desk's settings, through a typed context;
+a button's handler also gets the typed value its data decodes into.
+
+Each verb has its own CallbackQueryHandler (handlers.setup), whose callback `pressed` makes
+from the verb's handler. A press whose data does not apply to the presser (or not in this
+chat) raises callback_data.BadCallback; it is left unanswered here and the fallback
+handler says it is out of date.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -15,11 +22,20 @@ from domain.services import Desk
 from domain.services.exports import Exports
 from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
+from domain.services.staff.desk import StaffDesk
 from domain.services.staffadmin import StaffAdmin
-from domain.services.work import StaffDesk
 from domain.text import clean
+from handlers import callback_data
 
 DEPS_KEY = "deps"
+
+
+class Receipts(Protocol):
+    """The outbox, for a handler whose own reply stands in for a queued row."""
+
+    async def delivered_elsewhere(self, item_id: int, message_id: int | None) -> None:
+        """The row's message went out as the handler's reply: it is sent."""
+        ...
 
 
 @dataclass(slots=True)
@@ -30,14 +46,12 @@ class Deps:
     work: StaffDesk
     satisfaction: Satisfaction
     policy: DeskPolicy
-    kick_outbox: Callable[[], None]
     staffadmin: StaffAdmin
     reporting: Reporting | None = None
     exports: Exports | None = None
     count_error: Callable[[], None] | None = None  # the handler_errors metric
     count_refusal: Callable[[str, str], None] | None = None  # refusals metric: kind, act
-    # an outbox row delivered another way (its id, the Telegram message id): mark it sent
-    delivered: Callable[[int, int | None], Awaitable[None]] | None = None
+    receipts: Receipts | None = None
 
 
 class DeskContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -78,3 +92,28 @@ def sender_of(update: Update) -> Sender | None:
         name=clean(user.full_name).strip() or str(user.id),
         language_code=user.language_code,
     )
+
+
+Button = Callable[[Update, DeskContext, Any, Sender], Awaitable[None]]
+STALE_PRESSES = "stale_presses"  # bot_data: ids of presses the fallback still has to answer
+
+
+def pressed(button: Button) -> Callable[[Update, DeskContext], Awaitable[None]]:
+    """The CallbackQueryHandler callback that decodes the press and runs `button`."""
+
+    async def on_press(update: Update, context: DeskContext) -> None:
+        query = update.callback_query
+        sender = sender_of(update)
+        if query is None or sender is None:
+            return
+        try:
+            action = callback_data.decode(query.data)
+            chat = update.effective_chat
+            if chat is not None and chat.id < 0 and action.verb not in callback_data.GROUP_VERBS:
+                raise callback_data.Stale("a private chat's button pressed in a group")
+            await button(update, context, action.value, sender)
+        except callback_data.BadCallback:
+            context.bot_data.setdefault(STALE_PRESSES, set()).add(query.id)
+
+    on_press.__name__ = getattr(button, "__name__", "on_press")
+    return on_press

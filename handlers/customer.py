@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
 from domain.errors import NotFound
-from domain.intake import Choice, Step
+from domain.intake import Choice
 from domain.people import Role, Sender
 from domain.views import (
     Appended,
-    Cancelled,
-    ChooseTicket,
     CustomerMessageOutcome,
     Filed,
     Greeting,
-    IntakeView,
-    NoOpenTicket,
-    PollView,
-    Rejected,
     StaffOnly,
     TicketList,
     filed_params,
 )
-from handlers import keyboards, render, staff
-from handlers.callback_data import Action, Stale, Verb
-from handlers.context import DeskContext, sender_of
+from handlers import keyboards, render, replies, staff
+from handlers.callback_data import Language, PollAnswer, Stale, TicketRef, Verb
+from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import from_message
@@ -94,7 +88,7 @@ async def my(update: Update, context: DeskContext) -> None:
     if isinstance(outcome, StaffOnly):
         await _answer(update, context, outcome)
         return
-    text, markup = _ticket_list(outcome)
+    text, markup = replies.ticket_list(outcome)
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
@@ -108,13 +102,6 @@ async def unknown_command(update: Update, context: DeskContext, sender: Sender) 
         return
     view.note = "command.unknown"
     await _answer(update, context, view)
-
-
-def _ticket_list(outcome: TicketList) -> tuple[str, keyboards.Markup]:
-    if not outcome.tickets:
-        return t(outcome.locale, "my.empty"), None
-    markup = keyboards.ticket_buttons(outcome.locale, outcome.tickets, Verb.SHOW)
-    return t(outcome.locale, "my.list"), markup
 
 
 async def message(update: Update, context: DeskContext) -> None:
@@ -143,8 +130,9 @@ async def _answer(
     if isinstance(outcome, Filed):
         await _confirm_filing(context, chat.id, outcome)
         return
-    for text, markup in _replies(context, outcome):
-        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    answers = replies.customer(outcome, context.deps.policy.limits)
+    receipt_ids = getattr(outcome, "receipt_ids", [])
+    await replies.send(context.bot, chat.id, answers, receipt_ids, context.deps.receipts)
 
 
 async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) -> None:
@@ -156,104 +144,111 @@ async def _confirm_filing(context: DeskContext, chat_id: int, outcome: Filed) ->
     except TelegramError as exc:
         log.warning("filing confirmation not sent (%s); the outbox sends it", exc)
         return
-    if outcome.receipt_id is not None and context.deps.delivered is not None:
-        await context.deps.delivered(outcome.receipt_id, sent.message_id)
+    receipts = context.deps.receipts
+    if outcome.receipt_id is not None and receipts is not None:
+        await receipts.delivered_elsewhere(outcome.receipt_id, sent.message_id)
 
 
-def _replies(
-    context: DeskContext, outcome: CustomerMessageOutcome | TicketList
-) -> list[tuple[str, keyboards.Markup]]:
-    locale = outcome.locale
-    if isinstance(outcome, IntakeView):
-        replies = render.intake(
-            outcome, context.deps.policy.limits, left_contact=outcome.left_contact
-        )
-        return [(r.text, r.markup) for r in replies]
-    if isinstance(outcome, Cancelled):
-        key = "intake.cancelled" if outcome.had_flow else "cancel.nothing"
-        return [(t(locale, key), ReplyKeyboardRemove())]
-    if isinstance(outcome, Appended):
-        if outcome.marked:  # a reaction on their message says it, through the outbox
-            return []
-        return [(t(locale, "message.added", number=outcome.ticket.number), None)]
-    if isinstance(outcome, ChooseTicket):
-        markup = keyboards.ticket_buttons(locale, outcome.tickets, Verb.PICK, with_status=False)
-        return [(t(locale, "message.pick_ticket"), markup)]
-    if isinstance(outcome, NoOpenTicket):
-        return [(t(locale, "message.no_open_ticket"), None)]
-    if isinstance(outcome, StaffOnly):
-        return [(t(locale, "staff.nothing_to_do"), None)]
-    if isinstance(outcome, Rejected):
-        return [(t(locale, outcome.note, **outcome.params), None)]
-    if isinstance(outcome, PollView):
-        markup = keyboards.poll_skip(locale, outcome.ask_comment) if outcome.ask_comment else None
-        return [(t(locale, outcome.key, **outcome.params), markup)]
-    text, markup = _ticket_list(outcome)
-    return [(text, markup)]
+async def _wizard(update: Update, context: DeskContext, choice: Choice, sender: Sender) -> None:
+    query = _query(update)
+    outcome = await context.desk.customer_input(sender, choice)
+    if isinstance(outcome, StaffOnly):  # staff filing for a customer (`/file`)
+        await staff.message(update, context, sender, choice)
+        return
+    await query.answer()
+    await drop_buttons(query)
+    await _answer(update, context, outcome)
 
 
-async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
-    """A customer's button press, already decoded."""
+async def _poll(update: Update, context: DeskContext, answer: PollAnswer, sender: Sender) -> None:
+    query = _query(update)
+    satisfaction = context.deps.satisfaction
+    if answer.score is not None:
+        try:
+            answered = await satisfaction.answer(sender, answer.poll_id, answer.score)
+        except NotFound as error:  # not their poll, or none
+            raise Stale("no such poll of the presser") from error
+    else:
+        answered = await satisfaction.skip_comment(sender, answer.poll_id)
+        if answered.key == "poll.already_done":
+            raise Stale("no comment of that poll is awaited")
+    await query.answer()
+    if answered.key not in ("poll.replaced", "poll.already", "poll.already_done"):
+        await drop_buttons(query)
+    await _answer(update, context, answered)
+
+
+async def _language(update: Update, context: DeskContext, value: Language, sender: Sender) -> None:
+    query = _query(update)
+    locale = await context.desk.set_language(sender, value.code)
+    await query.answer()
+    await edit(query, t(locale, "lang.set"))
+
+
+async def _show(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    query = _query(update)
+    detail = await context.desk.ticket_detail(sender, ref.number)
+    reply = render.ticket_detail(detail, context.deps.policy.timezone)
+    await query.answer()
+    await edit(query, reply.text, reply.markup)
+
+
+async def _list(update: Update, context: DeskContext, _: None, sender: Sender) -> None:
+    query = _query(update)
+    listing = await context.desk.my_tickets(sender)
+    await query.answer()
+    if isinstance(listing, TicketList):
+        await edit(query, *replies.ticket_list(listing))
+
+
+async def _withdraw(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    query = _query(update)
+    detail = await context.desk.ticket_detail(sender, ref.number)
+    await query.answer()
+    text = t(detail.locale, "withdraw.confirm", number=detail.ticket.number)
+    await edit(query, text, keyboards.withdraw_confirm(detail.locale, detail.ticket.number))
+
+
+async def _withdrawn(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    query = _query(update)
+    withdrawn = await context.desk.withdraw(sender, ref.number)
+    await query.answer()
+    await edit(query, t(withdrawn.locale, "withdraw.done", number=withdrawn.ticket.number))
+
+
+async def _keep(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    query = _query(update)
+    detail = await context.desk.ticket_detail(sender, ref.number)
+    reply = render.ticket_detail(detail, context.deps.policy.timezone)
+    await query.answer(t(detail.locale, "withdraw.kept", number=detail.ticket.number))
+    await edit(query, reply.text, reply.markup)
+
+
+async def _pick(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    query = _query(update)
+    picked = await context.desk.add_pending_to(sender, ref.number)
+    if not isinstance(picked, Appended):
+        raise Stale("no pending message of the presser")
+    await query.answer()
+    await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
+
+
+def _query(update: Update) -> CallbackQuery:
     query = update.callback_query
     assert query is not None
-    desk = context.desk
-    if action.verb is Verb.WIZARD:
-        choice = Choice(Step(action.arg(0)), action.arg(1))
-        outcome = await desk.customer_input(sender, choice)
-        if isinstance(outcome, StaffOnly):  # staff filing for a customer (`/file`)
-            await staff.message(update, context, sender, choice)
-            return
-        await query.answer()
-        await drop_buttons(query)
-        await _answer(update, context, outcome)
-    elif action.verb in (Verb.POLL, Verb.POLL_SKIP):
-        poll_id = int(action.arg(0))
-        if action.verb is Verb.POLL:
-            try:
-                answered = await context.deps.satisfaction.answer(
-                    sender, poll_id, int(action.arg(1))
-                )
-            except NotFound as error:  # not their poll, or none
-                raise Stale("no such poll of the presser") from error
-        else:
-            answered = await context.deps.satisfaction.skip_comment(sender, poll_id)
-            if answered.key == "poll.already_done":
-                raise Stale("no comment of that poll is awaited")
-        await query.answer()
-        if answered.key not in ("poll.replaced", "poll.already", "poll.already_done"):
-            await drop_buttons(query)
-        await _answer(update, context, answered)
-    elif action.verb is Verb.LANGUAGE:
-        locale = await desk.set_language(sender, action.arg())
-        await query.answer()
-        await edit(query, t(locale, "lang.set"))
-    elif action.verb is Verb.SHOW:
-        detail = await desk.ticket_detail(sender, action.arg())
-        reply = render.ticket_detail(detail, context.deps.policy.timezone)
-        await query.answer()
-        await edit(query, reply.text, reply.markup)
-    elif action.verb is Verb.LIST:
-        listing = await desk.my_tickets(sender)
-        await query.answer()
-        if isinstance(listing, TicketList):
-            await edit(query, *_ticket_list(listing))
-    elif action.verb is Verb.WITHDRAW:
-        detail = await desk.ticket_detail(sender, action.arg())
-        await query.answer()
-        text = t(detail.locale, "withdraw.confirm", number=detail.ticket.number)
-        await edit(query, text, keyboards.withdraw_confirm(detail.locale, detail.ticket.number))
-    elif action.verb is Verb.WITHDRAW_CONFIRM:
-        withdrawn = await desk.withdraw(sender, action.arg())
-        await query.answer()
-        await edit(query, t(withdrawn.locale, "withdraw.done", number=withdrawn.ticket.number))
-    elif action.verb is Verb.KEEP:
-        detail = await desk.ticket_detail(sender, action.arg())
-        reply = render.ticket_detail(detail, context.deps.policy.timezone)
-        await query.answer(t(detail.locale, "withdraw.kept", number=detail.ticket.number))
-        await edit(query, reply.text, reply.markup)
-    elif action.verb is Verb.PICK:
-        picked = await desk.add_pending_to(sender, action.arg())
-        if not isinstance(picked, Appended):
-            raise Stale("no pending message of the presser")
-        await query.answer()
-        await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
+    return query
+
+
+# The customer's buttons, by verb (handlers.setup gives each its CallbackQueryHandler).
+BUTTONS: dict[Verb, Button] = {
+    Verb.WIZARD: _wizard,
+    Verb.POLL: _poll,
+    Verb.POLL_SKIP: _poll,
+    Verb.LANGUAGE: _language,
+    Verb.SHOW: _show,
+    Verb.LIST: _list,
+    Verb.WITHDRAW: _withdraw,
+    Verb.WITHDRAW_CONFIRM: _withdrawn,
+    Verb.KEEP: _keep,
+    Verb.PICK: _pick,
+}

@@ -18,7 +18,7 @@ from telegram import TelegramObject
 
 from domain import delivery
 from domain.ports import Notice, OutboxItem, OutboxStore
-from handlers import render
+from handlers import notices
 
 MERGED_BODY_CHARS = 3000  # a merged relay stays well under Telegram's 4096 characters
 
@@ -40,12 +40,14 @@ class Batch:
 
     @property
     def card_id(self) -> int | None:
-        return self.head.card_id if self.head.kind == delivery.CARD_KIND else None
+        return self.head.card_id if self.head.kind == delivery.Kind.CARD else None
 
     def receipts(self) -> list[Notice]:
         """The senders' "delivered" marks, queued when Telegram takes the batch."""
         return [
-            Notice(r["chat_id"], delivery.DELIVERED, r["locale"], {"message_id": r["message_id"]})
+            Notice(
+                r["chat_id"], delivery.Kind.DELIVERED, r["locale"], {"message_id": r["message_id"]}
+            )
             for r in _receipts_of(self.items)
         ]
 
@@ -55,7 +57,7 @@ class Batch:
         return [
             Notice(
                 r["chat_id"],
-                delivery.UNDELIVERED,
+                delivery.Kind.UNDELIVERED,
                 r["locale"],
                 {"number": number, "reason": reason},
                 self.head.ticket_id,
@@ -77,8 +79,8 @@ def _receipts_of(items: list[OutboxItem]) -> list[dict[str, Any]]:
 def next_batch(queue: deque[OutboxItem]) -> Batch:
     """Take the next batch off a chat's queue (sorted in chat order)."""
     head = queue.popleft()
-    if head.kind == delivery.RECEIVED:
-        marks = [head, *_take(queue, lambda item: item.kind == delivery.RECEIVED)]
+    if head.kind == delivery.Kind.RECEIVED:
+        marks = [head, *_take(queue, lambda item: item.kind == delivery.Kind.RECEIVED)]
         newest = max(int(item.params["message_id"]) for item in marks)
         return Batch(marks, {**head.params, "message_id": newest})
     if head.kind in delivery.MERGEABLE and head.params.get("body") is not None:
@@ -118,7 +120,7 @@ def _take(queue: deque[OutboxItem], wanted: Any) -> list[OutboxItem]:
 class Prepared:
     """A batch ready to send: the call, and for a card what it will show."""
 
-    outgoing: render.Outgoing | None  # None: the chat shows this already
+    outgoing: notices.Outgoing | None  # None: the chat shows this already
     message_id: int | None = None
     shown: str | None = None
 
@@ -129,16 +131,16 @@ async def prepare(store: OutboxStore, batch: Batch) -> Prepared:
     head = batch.head
     card_id = batch.card_id
     if card_id is None:
-        return Prepared(render.notice(head.kind, head.locale, batch.params))
+        return Prepared(notices.notice(head.kind, head.locale, batch.params))
     message_id, shown = await store.card_shown(card_id)
-    outgoing = render.notice(head.kind, head.locale, batch.params, message_id=message_id)
+    outgoing = notices.notice(head.kind, head.locale, batch.params, message_id=message_id)
     digest = digest_of(outgoing)
     if message_id is not None and digest == shown:
         return Prepared(None, message_id, digest)
     return Prepared(outgoing, message_id, digest)
 
 
-def digest_of(outgoing: render.Outgoing) -> str:
+def digest_of(outgoing: notices.Outgoing) -> str:
     """A short digest of what a message shows: its text (or caption) and its buttons."""
     markup = outgoing.kwargs.get("reply_markup")
     if isinstance(markup, TelegramObject):

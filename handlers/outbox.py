@@ -32,11 +32,10 @@ from telegram.error import (
     TimedOut,
 )
 
-from domain import delivery
 from domain.clock import Clock
-from domain.ports import Notice, OutboxItem, OutboxStore
-from domain.services.staffadmin import MENU_NOTICE
-from handlers import menus, render
+from domain.delivery import Kind
+from domain.ports import CommitNews, Notice, OutboxItem, OutboxStore
+from handlers import menus, notices
 from handlers.delivery import Batch, Prepared, next_batch, prepare
 from handlers.pacing import BOOKED, Pacer
 
@@ -46,7 +45,9 @@ MAX_BACKOFF_SECONDS = 300
 # reaction is put, so a repeat changes nothing. They are not marked "sending" before the
 # Bot API call, and a new active instance sends them again (storage.outbox.take_over).
 RESENDABLE = frozenset(
-    {"card", MENU_NOTICE, delivery.RECEIVED, delivery.DELIVERED, delivery.ERASE_MESSAGE}
+    {Kind.CARD, Kind.STAFF_MENU, Kind.RECEIVED, Kind.DELIVERED, Kind.ERASE_MESSAGE}
+    # answers to the person who acted: a second copy rather than none
+    | {Kind.REPLY, Kind.FILED}
 )
 
 
@@ -92,10 +93,30 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
+        self._confirmed: dict[int, int | None] = {}  # row id: the answer's message id
 
     def kick(self) -> None:
         """Rows were committed: claim them now."""
         self._wake.set()
+
+    def committed(self, news: CommitNews) -> None:
+        """A CommitObserver: a commit that queued rows wakes the dispatcher."""
+        if news.queued:
+            self.kick()
+
+    async def delivered_elsewhere(self, item_id: int, message_id: int | None) -> None:
+        """A row whose message went out another way (the acting user's own answer, which
+        it stood in for) is sent: recorded with the next claim, in its transaction (such a
+        row is not due before domain.services.base.RECEIPT_FALLBACK), or when the
+        dispatcher stops. A crash before that sends the answer a second time, never not
+        at all."""
+        self._confirmed[item_id] = message_id
+
+    async def flush_confirmed(self) -> None:
+        """Record now the answers confirmed sent since the last claim."""
+        confirmed, self._confirmed = self._confirmed, {}
+        if confirmed:
+            await self.store.confirm(confirmed, now=self.clock.now())
 
     async def run(self, bot: Bot) -> DispatchReport:
         """Send everything that may go now, without waiting for any chat's next slot."""
@@ -180,13 +201,19 @@ class OutboxDispatcher:
         skip = set(self._lanes) | (waiting or set())
         if report is None:
             skip |= self.pacer.busy_chats()
-        return await self.store.claim_due(
-            now=self.clock.now(),
-            limit=self.settings.batch_size,
-            lease_seconds=self.settings.lease_seconds,
-            per_chat=self.settings.per_chat,
-            skip_chats=sorted(skip),
-        )
+        confirmed, self._confirmed = self._confirmed, {}
+        try:
+            return await self.store.claim_due(
+                now=self.clock.now(),
+                limit=self.settings.batch_size,
+                lease_seconds=self.settings.lease_seconds,
+                per_chat=self.settings.per_chat,
+                skip_chats=sorted(skip),
+                confirmed=confirmed,
+            )
+        except BaseException:
+            self._confirmed.update(confirmed)  # recorded with the next claim
+            raise
 
     async def _lane(
         self, bot: Bot, chat_id: int, rows: list[OutboxItem], report: DispatchReport, wait: float
@@ -215,17 +242,19 @@ class OutboxDispatcher:
         now = self.clock.now()
         head = batch.head
         try:
-            if head.kind == MENU_NOTICE:  # no message: the chat's command menu is set
-                prepared = Prepared(render.Outgoing("set_my_commands"))
+            if head.kind == Kind.STAFF_MENU:  # no message: the chat's command menu is set
+                prepared = Prepared(notices.Outgoing("set_my_commands"))
             else:
                 prepared = await prepare(self.store, batch)
             if prepared.outgoing is None:
                 await self._sent(batch, prepared, None, report)
                 report.unchanged += 1
                 return True
-            if head.kind not in RESENDABLE:  # a repeat of these changes nothing
-                await self.store.sending(batch.ids)
             await self._book(head.chat_id)
+            if head.kind not in RESENDABLE:  # a repeat of these changes nothing
+                # committed after the wait for the chat's slot, right before the call: a
+                # row found "sending" after a crash was most likely delivered
+                await self.store.sending(batch.ids)
             report.calls += 1
             sent = await self._call(bot, head, prepared)
         except RetryAfter as exc:
@@ -270,10 +299,10 @@ class OutboxDispatcher:
 
     async def _call(self, bot: Bot, item: OutboxItem, prepared: Prepared) -> Any:
         """The Bot API call of one batch: a message, a card (edited in place), or a menu."""
-        if item.kind == MENU_NOTICE:
+        if item.kind == Kind.STAFF_MENU:
             return await menus.deliver(bot, item.chat_id, item.locale, item.params)
         assert prepared.outgoing is not None
-        if item.kind == delivery.ERASE_MESSAGE:
+        if item.kind == Kind.ERASE_MESSAGE:
             return await _erase(bot, item.chat_id, prepared.outgoing)
         send = _sender(bot, item.chat_id, prepared.outgoing)
         try:
@@ -282,14 +311,14 @@ class OutboxDispatcher:
             if prepared.message_id is None or "not found" not in exc.message.lower():
                 raise
             # the card was deleted in the chat: post it anew
-            outgoing = render.notice(item.kind, item.locale, item.params)
+            outgoing = notices.notice(item.kind, item.locale, item.params)
             return await _sender(bot, item.chat_id, outgoing)()
 
     async def _sent(
         self, batch: Batch, prepared: Prepared, message_id: int | None, report: DispatchReport
     ) -> None:
         head = batch.head
-        responded = head.ticket_id if head.kind in render.RESPONSE_KINDS else None
+        responded = head.ticket_id if head.kind in notices.RESPONSE_KINDS else None
         await self.store.mark_sent(
             batch.ids,
             message_id=message_id or prepared.message_id,
@@ -326,12 +355,12 @@ class OutboxDispatcher:
         report.errors.append(error)
 
 
-def _sender(bot: Bot, chat_id: int, outgoing: render.Outgoing) -> Callable[[], Awaitable[Any]]:
+def _sender(bot: Bot, chat_id: int, outgoing: notices.Outgoing) -> Callable[[], Awaitable[Any]]:
     method = getattr(bot, outgoing.method)
     return lambda: method(chat_id=chat_id, **outgoing.kwargs, rate_limit_args=BOOKED)
 
 
-async def _erase(bot: Bot, chat_id: int, outgoing: render.Outgoing) -> bool:
+async def _erase(bot: Bot, chat_id: int, outgoing: notices.Outgoing) -> bool:
     """Delete a relayed copy; where Telegram no longer allows it (older than 48 hours),
     blank it; a message already gone is done."""
     message_id = outgoing.kwargs["message_id"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from telegram import ReplyKeyboardRemove
-
-from domain import delivery
 from domain.durations import Span
 from domain.intake import Draft, Step
 from domain.policy import Limits, Promise
@@ -19,8 +16,8 @@ from domain.ticket import (
     TicketEvent,
     title_from,
 )
-from domain.views import FILED_NOTICE, IntakeView, TicketDetail, promise_from
-from handlers import keyboards, render_report, render_staffadmin
+from domain.views import IntakeView, TicketDetail, promise_from
+from handlers import keyboards
 from handlers.i18n import Safe, t
 from handlers.timewords import clock_words
 
@@ -35,14 +32,6 @@ class Reply:
 
     text: str
     markup: keyboards.Markup = None
-
-
-@dataclass(slots=True)
-class Outgoing:
-    """A Bot API call for an outbox row: the method and its arguments."""
-
-    method: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def local_time(moment: datetime, zone: tzinfo) -> str:
@@ -240,132 +229,3 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
     if params.get("undelivered"):  # until the ticket next changes
         lines.append(t(locale, f"card.undelivered_{params['undelivered']}"))
     return "\n".join(lines)
-
-
-# outbox kinds relayed as a text and its files: kind -> (text key, caption key)
-_RELAYED = {
-    "ticket.customer_message": ("notice.customer_message", "notice.customer_file"),
-    "ticket.agent_reply": ("notice.agent_reply", "notice.agent_file"),
-    "ticket.asked": ("notice.asked", "notice.asked_file"),
-}
-# notices to staff about a ticket: kind -> text key (each gets an Open button)
-_TO_STAFF = {
-    "ticket.assigned": "notice.assigned",
-    "ticket.transferred_to_you": "notice.transferred_to_you",
-    "ticket.reopened": "notice.reopened",
-    "ticket.collab_answer": "notice.collab_answer",
-    "ticket.second_round": "notice.second_round",
-}
-# outbox kinds whose delivery is the desk's response to the customer (first response time)
-RESPONSE_KINDS = frozenset(
-    {
-        "ticket.claimed",
-        "ticket.agent_reply",
-        "ticket.agent_reply.file",
-        "ticket.asked",
-        "ticket.asked.file",
-        "ticket.resolved",
-    }
-)
-
-
-def notice(
-    kind: str, locale: str, params: dict[str, Any], *, message_id: int | None = None
-) -> Outgoing:
-    """The Bot API call that delivers an outbox row (`message_id`: the card to edit)."""
-    if kind == FILED_NOTICE:  # the customer's reply, if it was not confirmed sent
-        return Outgoing(
-            "send_message",
-            {"text": filed(locale, params), "reply_markup": ReplyKeyboardRemove()},
-        )
-    if kind in (delivery.RECEIVED, delivery.DELIVERED):
-        emoji = t(locale, kind)  # the catalog's reaction for "we have it" / "delivered"
-        return Outgoing(
-            "set_message_reaction", {"message_id": params["message_id"], "reaction": emoji}
-        )
-    if kind == delivery.ERASE_MESSAGE:  # edited to this where it cannot be deleted
-        field = "caption" if params.get("file") else "text"
-        erased = t(locale, "notice.erased_copy")
-        return Outgoing("delete_message", {"message_id": params["message_id"], field: erased})
-    if kind == delivery.UNDELIVERED:
-        key = f"notice.undelivered_{params['reason']}"
-        return Outgoing("send_message", {"text": t(locale, key, number=params["number"])})
-    if kind == "card":
-        text = card_text(locale, params)
-        markup = keyboards.card(locale, params)
-        if message_id is not None:
-            return Outgoing(
-                "edit_message_text",
-                {"message_id": message_id, "text": text, "reply_markup": markup},
-            )
-        return Outgoing("send_message", {"text": text, "reply_markup": markup})
-    base = kind.removesuffix(".file")
-    if base in _RELAYED:
-        text_key, caption_key = _RELAYED[base]
-        markup = (
-            keyboards.reply_button(locale, params["number"])
-            if base == "ticket.customer_message"
-            else None
-        )
-        if kind == base:
-            text = t(
-                locale,
-                text_key,
-                number=params["number"],
-                sender=params.get("sender", ""),
-                body=params.get("body", ""),
-            )
-            return Outgoing("send_message", {"text": text, "reply_markup": markup})
-        file = params["file"]
-        method, argument = SENDERS[AttachmentKind(file["kind"])]
-        caption = t(locale, caption_key, number=params["number"], sender=params.get("sender", ""))
-        kwargs: dict[str, Any] = {argument: file["file_id"], "reply_markup": markup}
-        if argument != "video_note":
-            kwargs["caption"] = caption
-        return Outgoing(method, kwargs)
-    if kind in ("poll.ask", "poll.reminder"):
-        key = "poll.ask" if kind == "poll.ask" else "poll.reminder"
-        text = t(locale, key, number=params["number"])
-        return Outgoing(
-            "send_message",
-            {"text": text, "reply_markup": keyboards.poll(locale, params["poll_id"])},
-        )
-    if kind == "poll.second_round":
-        return Outgoing("send_message", {"text": t(locale, "poll.second_round", **params)})
-    if kind == "ticket.filed_for_you":
-        channel = t(locale, f"channel.{params['channel']}")
-        text = t(locale, "notice.filed_for_you", number=params["number"], channel=channel)
-        return Outgoing("send_message", {"text": text})
-    if kind == "ticket.claimed":
-        text = t(locale, "notice.claimed", number=params["number"], agent=params.get("agent", ""))
-        return Outgoing("send_message", {"text": text})
-    if kind == "ticket.resolved":
-        text = t(
-            locale,
-            "notice.resolved",
-            number=params["number"],
-            resolution=params.get("resolution", ""),
-        )
-        markup = keyboards.confirm_resolution(locale, params["number"])
-        return Outgoing("send_message", {"text": text, "reply_markup": markup})
-    if kind.startswith("sla."):
-        text = t(
-            locale,
-            f"notice.sla_{kind.removeprefix('sla.')}",
-            number=params["number"],
-            priority=t(locale, f"priority.{params['priority']}"),
-            target=t(locale, f"target.{params['target']}"),
-            due=params["due"],
-            title=params.get("title", ""),
-        )
-        markup = keyboards.sla_notice(locale, params["number"], assign=kind != "sla.warning")
-        return Outgoing("send_message", {"text": text, "reply_markup": markup})
-    if kind in _TO_STAFF:
-        text = t(locale, _TO_STAFF[kind], **params)
-        markup = keyboards.open_ticket(locale, params["number"])
-        return Outgoing("send_message", {"text": text, "reply_markup": markup})
-    if kind.startswith("staffadmin."):
-        return render_staffadmin.notice(kind, locale, params)
-    if kind == "report.digest":
-        return Outgoing("send_message", {"text": render_report.digest(locale, params)[:4096]})
-    raise ValueError(f"no renderer for outbox kind {kind!r}")

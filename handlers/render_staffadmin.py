@@ -6,7 +6,7 @@ Pure: views and a locale in, text and markup out.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -25,9 +25,6 @@ from domain.staffadmin import (
 )
 from handlers.callback_data import Verb, encode
 from handlers.i18n import Safe, t
-
-if TYPE_CHECKING:
-    from handlers.render import Outgoing
 
 ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
@@ -230,23 +227,3 @@ def bound(view: Bound | ChooseDepartment) -> str:
     return t(
         view.locale, "staffadmin.bound", name=view.department.label(), code=view.department.code
     )
-
-
-def notice(kind: str, locale: str, params: dict[str, Any]) -> Outgoing:
-    """The Bot API call for a `staffadmin.*` outbox row."""
-    from handlers.render import Outgoing
-
-    if kind == "staffadmin.joined":
-        role = role_name(locale, params["role"])
-        if params.get("department"):
-            text = t(
-                locale,
-                "invite.notice_joined",
-                name=params["name"],
-                role=role,
-                department=params["department"],
-            )
-        else:
-            text = t(locale, "invite.notice_joined_admin", name=params["name"], role=role)
-        return Outgoing("send_message", {"text": text})
-    raise ValueError(f"no renderer for outbox kind {kind!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
@@ -16,48 +15,21 @@ from telegram.ext import (
     filters,
 )
 
-from domain.people import Role, Staff
-from handlers import callback_data, chart, customer, export, menus, report, staff, staffadmin
-from handlers.context import DeskContext, sender_of
+from domain.people import Role
+from handlers import callback_data, chart, customer, export, report, staff, staffadmin
+from handlers.context import STALE_PRESSES, Button, DeskContext, pressed, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-STAFF_VERBS = frozenset(
-    {
-        callback_data.Verb.STAFF,
-        callback_data.Verb.STAFF_CHOICE,
-        callback_data.Verb.CONFIRM,
-        callback_data.Verb.FILE,
-    }
-)
-
-
-STALE_PRESSES = "stale_presses"  # bot_data: ids of presses the fallback still has to answer
+# Every button, by verb; a verb without an entry fails the codec's test.
+BUTTONS: dict[callback_data.Verb, Button] = {
+    **customer.BUTTONS,
+    **staff.BUTTONS,
+    **staffadmin.BUTTONS,
+}
 FALLBACK_GROUP = 1_000  # the last group: after every other handler of a press
-
-
-async def on_button(update: Update, context: DeskContext) -> None:
-    """Run a press whose data decodes; one that does not apply to the presser (or not in
-    this chat) is left unanswered here: the fallback says it is out of date."""
-    query = update.callback_query
-    sender = sender_of(update)
-    if query is None or sender is None:
-        return
-    try:
-        action = callback_data.decode(query.data)
-        chat = update.effective_chat
-        if chat is not None and chat.id < 0 and action.verb not in callback_data.GROUP_VERBS:
-            raise callback_data.Stale("a private chat's button pressed in a group")
-        if action.verb in staffadmin.ROSTER_VERBS:
-            await staffadmin.button(update, context)
-        elif action.verb in STAFF_VERBS:
-            await staff.button(update, context, action, sender)
-        else:
-            await customer.button(update, context, action, sender)
-    except callback_data.BadCallback:
-        context.bot_data.setdefault(STALE_PRESSES, set()).add(query.id)
 
 
 async def on_stale_button(update: Update, context: DeskContext) -> None:
@@ -125,7 +97,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("chart", chart.chart))
     application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=callback_data.decodes))
+    for verb, button in BUTTONS.items():  # one handler per verb
+        pattern = callback_data.pattern(verb)
+        application.add_handler(CallbackQueryHandler(pressed(button), pattern=pattern))
     application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_unknown_command))
     application.add_handler(
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND, customer.message)
@@ -138,28 +112,3 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(CallbackQueryHandler(on_stale_button), group=FALLBACK_GROUP)
     application.add_error_handler(on_error)  # type: ignore[arg-type]
-
-
-async def set_staff_commands(
-    application: Application[Any, Any, Any, Any, Any, Any], members: Sequence[Staff]
-) -> None:
-    """Each active staff member's own command menu, for their role, in their language (a
-    person who never opened the chat with the bot cannot have one yet; they are skipped)."""
-    for person in members:
-        if not person.active or person.role not in menus.STAFF_COMMANDS:
-            continue
-        try:
-            await menus.set_for(application.bot, person.telegram_id, person.role, person.locale)
-        except TelegramError as error:
-            log.info("no command menu for staff %s: %s", person.id, error)
-
-
-async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """The command menu in every language with a catalog."""
-    from handlers.i18n import locales
-
-    for locale in locales():
-        await application.bot.set_my_commands(
-            menus.commands(menus.CUSTOMER_COMMANDS, locale),
-            language_code=None if locale == "en" else locale,
-        )

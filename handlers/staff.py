@@ -2,65 +2,22 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import Forbidden
 
 from domain.errors import NotAllowed
 from domain.intake import Input
+from domain.numbering import NUMBER_IN_TEXT
 from domain.people import Sender
 from domain.permissions import Act
-from domain.services.work import QUIET, StaffView
-from domain.ticket import Ticket
-from handlers import keyboards, render
-from handlers.callback_data import Action, Verb, encode
-from handlers.context import DeskContext, sender_of
+from domain.presses import Confirmation, FilingPick, ReplyTo, StaffPress
+from domain.services.staff.base import QUIET, StaffView
+from handlers import keyboards, render, replies, staff_views
+from handlers.callback_data import BadCallback, Verb, decode
+from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
 from handlers.i18n import t
 from handlers.inputs import arguments, from_message
-
-LIST_LIMIT = 20
-
-
-def _ticket_lines(locale: str, tickets: list[Ticket]) -> keyboards.Markup:
-    buttons = [
-        [
-            keyboards.InlineKeyboardButton(
-                t(
-                    locale,
-                    "staff.list_item",
-                    number=ticket.number,
-                    priority=t(locale, f"priority.{ticket.priority}"),
-                    title=ticket.title[:40],
-                ),
-                callback_data=encode(Verb.STAFF, Act.VIEW, ticket.number),
-            )
-        ]
-        for ticket in tickets[:LIST_LIMIT]
-    ]
-    return keyboards.InlineKeyboardMarkup(buttons) if buttons else None
-
-
-def _history_text(view: StaffView, context: DeskContext) -> str:
-    zone = context.deps.policy.timezone
-    lines = [t(view.locale, "staff.history", number=view.params["number"])]
-    for event in view.events:
-        lines.append(
-            t(
-                view.locale,
-                "staff.history_line",
-                time=render.local_time(event.created_at, zone),
-                who=event.actor_name or t(view.locale, f"actor.{event.actor_kind.value}"),
-                what=t(view.locale, f"event.{event.kind.value}"),
-                body=(event.body or "")[:300],
-            )
-            + (
-                " " + t(view.locale, "history.files", count=len(event.attachments))
-                if event.attachments
-                else ""
-            )
-        )
-    lines.append(t(view.locale, "staff.page", page=view.page + 1, pages=view.pages))
-    return "\n".join(lines)
 
 
 async def _show(update: Update, context: DeskContext, sender: Sender, view: StaffView) -> None:
@@ -91,7 +48,7 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
     if view.files:
         await _private(context, sender, view, query, files=True)
         return
-    text, markup, personal = _compose(view, context)
+    text, markup, personal = staff_views.compose(view, context.deps.policy.timezone)
     if (
         view.key == "staff.history"
         and query is not None
@@ -111,37 +68,6 @@ async def _show(update: Update, context: DeskContext, sender: Sender, view: Staf
     if query is not None and personal:
         await query.answer()
     await context.bot.send_message(chat.id, text, reply_markup=markup)
-
-
-def _compose(view: StaffView, context: DeskContext) -> tuple[str, keyboards.Markup, bool]:
-    """The text and buttons of an outcome, and whether it is for the presser's eyes."""
-    if view.card is not None:
-        return (
-            render.card_text(view.locale, view.card),
-            keyboards.card(view.locale, view.card),
-            True,
-        )
-    if view.choices and view.key.startswith("file."):
-        text = t(view.locale, view.key, **view.params)
-        return text, keyboards.filing_choices(view.locale, view.choices), True
-    if view.choices:
-        text = t(view.locale, view.key, **view.params)
-        return (
-            text,
-            keyboards.staff_choices(view.locale, view.params["number"], view.choices),
-            True,
-        )
-    if view.key == "staff.history":
-        markup = keyboards.history_pages(view.locale, view.params["number"], view.page, view.pages)
-        return _history_text(view, context), markup, True
-    if view.key in ("staff.queue", "staff.mine", "staff.found", "staff.overdue"):
-        key = view.key if view.tickets else f"{view.key}_empty"
-        text = t(view.locale, key, count=len(view.tickets))
-        return text, _ticket_lines(view.locale, view.tickets), True
-    params = dict(view.params)
-    if "priority" in params:
-        params["priority"] = t(view.locale, f"priority.{params['priority']}")
-    return t(view.locale, view.key, **params), None, view.private_prompt
 
 
 async def _private(
@@ -174,40 +100,71 @@ async def _private(
 
 
 def _is_history(query: CallbackQuery) -> bool:
-    return bool(query.data and query.data.startswith(f"v1:{Verb.STAFF_CHOICE.value}:hist:"))
+    """Whether the press turned a page of a history (that page replaces it)."""
+    try:
+        value = decode(query.data).value
+    except BadCallback:
+        return False
+    return isinstance(value, StaffPress) and value.act is Act.HISTORY and value.choice is not None
 
 
-async def button(update: Update, context: DeskContext, action: Action, sender: Sender) -> None:
-    """A staff button (or a customer's answer to a resolution), already decoded."""
+async def _press(
+    update: Update, context: DeskContext, pressed: StaffPress, sender: Sender
+) -> None:
+    """A staff button on a card, or a choice offered after one."""
+    view = await context.work.press(sender, pressed)
+    await _show(update, context, sender, view)
+    await replies.answered(context.deps.receipts, view)
+
+
+async def _confirm(
+    update: Update, context: DeskContext, answer: Confirmation, sender: Sender
+) -> None:
+    """The customer's answer to a resolution."""
     query = update.callback_query
     assert query is not None
-    if action.verb is Verb.FILE:
-        view = await context.work.filing_choice(sender, action.arg(0), action.arg(1))
-        await drop_buttons(query)
-        await _show(update, context, sender, view)
-        return
-    if action.verb is Verb.CONFIRM:
-        view = await context.work.confirm(sender, action.arg(0), action.arg(1) == "y")
-        await query.answer()
-        await drop_buttons(query)
-        await context.bot.send_message(sender.chat_id, t(view.locale, view.key, **view.params))
-        return
-    act = Act(action.arg(0))
-    value = action.arg(2) if action.verb is Verb.STAFF_CHOICE else None
-    view = await context.work.press(sender, act, action.arg(1), value)
+    view = await context.work.confirm(sender, answer)
+    await query.answer()
+    await drop_buttons(query)
+    await context.bot.send_message(sender.chat_id, t(view.locale, view.key, **view.params))
+
+
+async def _filing(update: Update, context: DeskContext, pick: FilingPick, sender: Sender) -> None:
+    """A button of `/file`."""
+    query = update.callback_query
+    assert query is not None
+    view = await context.work.filing.choose(sender, pick)
+    await drop_buttons(query)
     await _show(update, context, sender, view)
+
+
+# The staff desk's buttons, by verb (handlers.setup gives each its CallbackQueryHandler).
+BUTTONS: dict[Verb, Button] = {
+    Verb.STAFF: _press,
+    Verb.STAFF_CHOICE: _press,
+    Verb.CONFIRM: _confirm,
+    Verb.FILE: _filing,
+}
 
 
 async def message(update: Update, context: DeskContext, sender: Sender, value: Input) -> None:
     """A staff member's private message: the text a button asked for, or a reply-to."""
     incoming = update.effective_message
-    reply_to = (
-        incoming.reply_to_message.message_id
-        if incoming is not None and incoming.reply_to_message is not None
-        else None
-    )
+    answered = incoming.reply_to_message if incoming is not None else None
+    reply_to = None
+    if answered is not None:
+        reply_to = ReplyTo(answered.message_id, _number_shown(answered, context.bot.id))
     view = await context.work.staff_input(sender, value, reply_to)
     await _show(update, context, sender, view)
+    await replies.answered(context.deps.receipts, view)
+
+
+def _number_shown(message: Message, bot_id: int) -> str | None:
+    """The ticket number a message of the desk's own starts with (a relay, a card)."""
+    if message.from_user is None or message.from_user.id != bot_id:
+        return None
+    found = NUMBER_IN_TEXT.search(message.text or message.caption or "")
+    return found.group() if found else None
 
 
 async def _command(update: Update, context: DeskContext) -> tuple[Sender, list[str]] | None:
@@ -221,21 +178,21 @@ async def queue(update: Update, context: DeskContext) -> None:
     """Unclaimed tickets of my department, nearest promise first."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.queue(got[0]))
+        await _show(update, context, got[0], await context.work.lists.queue(got[0]))
 
 
 async def overdue(update: Update, context: DeskContext) -> None:
     """Late and at-risk tickets of my scope, most urgent first."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.overdue(got[0]))
+        await _show(update, context, got[0], await context.work.lists.overdue(got[0]))
 
 
 async def mine(update: Update, context: DeskContext) -> None:
     """My open tickets."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.mine(got[0]))
+        await _show(update, context, got[0], await context.work.lists.mine(got[0]))
 
 
 async def ticket(update: Update, context: DeskContext) -> None:
@@ -255,14 +212,14 @@ async def find(update: Update, context: DeskContext) -> None:
     """`/find WORDS`: search my scope."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.find(got[0], got[1]))
+        await _show(update, context, got[0], await context.work.lists.find(got[0], got[1]))
 
 
 async def file(update: Update, context: DeskContext) -> None:
     """`/file`: a ticket for a customer who called or wrote elsewhere."""
     got = await _command(update, context)
     if got is not None:
-        await _show(update, context, got[0], await context.work.start_filing(got[0]))
+        await _show(update, context, got[0], await context.work.filing.start(got[0]))
 
 
 async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:
@@ -274,4 +231,4 @@ async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:
     )
 
 
-__all__ = ["button", "find", "from_message", "message", "mine", "queue", "ticket"]
+__all__ = ["BUTTONS", "find", "from_message", "message", "mine", "queue", "ticket"]

@@ -13,8 +13,9 @@ from telegram.ext import Application, CommandHandler, filters
 from domain.errors import DeskError
 from domain.people import Sender, Staff
 from domain.staffadmin import Joined
+from handlers import menus
 from handlers import render_staffadmin as render
-from handlers.callback_data import Action, Verb, decode
+from handlers.callback_data import StaffChange, Verb
 from handlers.context import DeskContext, sender_of
 from handlers.i18n import t
 from handlers.inputs import arguments
@@ -36,8 +37,8 @@ STAFF_COMMANDS = ("invite", "staff", "departments", "bind")
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the handlers; call before the customer's `/start` (the roster buttons come through
-    the desk's one button handler)."""
+    """Add the handlers; call before the customer's `/start` (the roster buttons are in
+    `BUTTONS`, registered with every other button by handlers.setup)."""
     application.add_handler(CommandHandler("start", start_invite, filters=PRIVATE & INVITE_START))
     application.add_handler(CommandHandler("invite", invite, filters=PRIVATE))
     application.add_handler(CommandHandler("staff", staff_list, filters=PRIVATE))
@@ -68,9 +69,7 @@ async def start_invite(update: Update, context: DeskContext) -> None:
         return
     await _reply(update, render.accepted(outcome))
     if isinstance(outcome, Joined):  # their own menu of staff commands, from now on
-        from handlers.setup import set_staff_commands
-
-        await set_staff_commands(
+        await menus.set_staff_commands(
             context.application,
             [Staff(sender.telegram_id, sender.name, outcome.role, locale=outcome.locale)],
         )
@@ -146,15 +145,14 @@ async def _edit(query: CallbackQuery, text: str, markup: Any = None) -> None:
             raise
 
 
-async def button(update: Update, context: DeskContext) -> None:
+async def button(
+    update: Update, context: DeskContext, change: StaffChange | None, sender: Sender
+) -> None:
     """A roster button; checked again on the server whoever presses it."""
     query = update.callback_query
-    sender = sender_of(update)
-    if query is None or sender is None:
-        return
-    action = decode(query.data)  # BadCallback: the fallback says it is out of date
+    assert query is not None
     try:
-        text, markup = await _run(context, sender, action)
+        text, markup = await _run(context, sender, change)
     except DeskError as error:
         locale = await context.deps.staffadmin.locale_of(sender)
         await query.answer(render.error_text(locale, error), show_alert=True)
@@ -163,18 +161,22 @@ async def button(update: Update, context: DeskContext) -> None:
     await _edit(query, text, markup)
 
 
-async def _run(context: DeskContext, sender: Sender, action: Action) -> tuple[str, Any]:
+async def _run(
+    context: DeskContext, sender: Sender, change: StaffChange | None
+) -> tuple[str, Any]:
     service = context.deps.staffadmin
-    if action.verb is Verb.STAFF_ROSTER:
+    if change is None:  # the roster itself
         return render.roster(await service.roster(sender, managing=True))
-    staff_id = int(action.arg(0))
-    if action.verb is Verb.STAFF_CARD:
-        card = await service.staff_card(sender, staff_id)
-    elif action.verb is Verb.STAFF_ROLE:
-        card = await service.change_role(sender, staff_id, action.arg(1))
-    elif action.verb is Verb.STAFF_DEPARTMENT:
-        card = await service.change_department(sender, staff_id, int(action.arg(1)))
+    if change.role is not None:
+        card = await service.change_role(sender, change.staff_id, change.role)
+    elif change.department_id is not None:
+        card = await service.change_department(sender, change.staff_id, change.department_id)
+    elif change.active is not None:
+        card = await service.set_active(sender, change.staff_id, change.active)
     else:
-        assert action.verb is Verb.STAFF_ACTIVE
-        card = await service.set_active(sender, staff_id, action.arg(1) == "1")
+        card = await service.staff_card(sender, change.staff_id)
     return render.staff_card(card)
+
+
+# The roster's buttons, by verb (handlers.setup gives each its CallbackQueryHandler).
+BUTTONS = dict.fromkeys(ROSTER_VERBS, button)

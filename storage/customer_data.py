@@ -407,7 +407,7 @@ async def _clean_staff_chats(
         copies.setdefault((row.chat_id, int(row.message_id or 0)), row)
     for (chat_id, message_id), row in copies.items():
         params = {"message_id": message_id, "file": row.kind.endswith(".file")}
-        session.add(_queued(chat_id, delivery.ERASE_MESSAGE, row.locale, params, row, now))
+        session.add(_queued(chat_id, delivery.Kind.ERASE_MESSAGE, row.locale, params, row, now))
     return {"staff_cards_queued": len(cards), "relayed_copies_queued": len(copies)}
 
 
@@ -425,7 +425,7 @@ def _queued(
         next_attempt_at=now,
         created_at=now,
         urgency=delivery.urgency(kind, params),
-        card_id=like.card_id if kind == delivery.CARD_KIND else None,
+        card_id=like.card_id if kind == delivery.Kind.CARD else None,
     )
 
 

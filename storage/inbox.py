@@ -1,8 +1,8 @@
 """The inbox: updates from Telegram are stored here before Telegram is told they arrived,
 and each is marked handled in the transaction of the work it caused.
 
-`handling` names the update whose handlers are running; the first unit of work that
-commits while it is set also marks that update handled, in the same transaction. If the
+`update_in_hand` names the update whose handlers are running; the first unit of work
+that commits while it is set also marks that update handled, in the same transaction. If the
 update was already handled (redelivered by Telegram, or handled by another instance), that
 commit is refused with `UpdateAlreadyHandled` and nothing of it is written.
 """
@@ -32,7 +32,13 @@ class Handling:
     marked: bool = False
 
 
-handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
+# The update whose handlers are running, set by bot.serve.handle_stored and read by every
+# unit of work's commit (storage.uow). It stays a context variable, not an argument: the
+# use cases open their units of work knowing nothing of Telegram updates, and passing an
+# update id through each of them would put the inbox into every domain signature. A context
+# variable belongs to the asyncio task that handles the update, so updates handled at once
+# never see each other's; a job started meanwhile clears it (bot.app._own_context).
+update_in_hand: ContextVar[Handling | None] = ContextVar("update_in_hand", default=None)
 
 
 # Mark an update handled and drop its payload; built once (the hot path of every update).
@@ -53,7 +59,7 @@ async def mark_in(session: AsyncSession, now: datetime) -> None:
 
     Raises UpdateAlreadyHandled when it was handled before; the caller rolls back.
     """
-    current = handling.get()
+    current = update_in_hand.get()
     if current is None or current.marked:
         return
     result = await session.execute(_MARK, {"mark_id": current.update_id, "mark_at": now})
@@ -63,7 +69,7 @@ async def mark_in(session: AsyncSession, now: datetime) -> None:
 
 def committed() -> None:
     """The unit of work that marked the update has committed."""
-    current = handling.get()
+    current = update_in_hand.get()
     if current is not None:
         current.marked = True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, up
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
+from domain.delivery import Kind
 from domain.ports import Notice, OutboxItem
 from storage.db import session_factory
 from storage.models import OutboxRow, TicketCardRow, TicketRow
@@ -21,6 +22,8 @@ SUPERSEDED = "superseded"
 # Committed just before the Bot API call: a row still "sending" when the active instance
 # died may or may not have reached Telegram.
 SENDING = "sending"
+# Rows standing in for the acting user's answer, due only if the handler's own was lost.
+STAND_IN_KINDS = (Kind.FILED, Kind.REPLY)
 IN_FLIGHT_REASON = (
     "in flight when the instance sending it stopped; most likely delivered, so not sent again"
 )
@@ -40,12 +43,16 @@ class SqlOutboxStore:
         lease_seconds: int,
         per_chat: int | None = None,
         skip_chats: Sequence[int] = (),
+        confirmed: Mapping[int, int | None] | None = None,
     ) -> list[OutboxItem]:
         """Lease up to `limit` due rows, at most `per_chat` of a chat (its most urgent, then
         oldest), none of a chat in `skip_chats` or held by a lease or a retry, and of a
         card only its newest queued state (the older ones are superseded when it is sent or
-        parked). One statement. Sorted by chat order (urgency, id)."""
+        parked). One statement, after recording the rows `confirmed` sent by other means
+        (`confirm`). Sorted by chat order (urgency, id)."""
         async with self._sessions() as session, session.begin():
+            if confirmed:
+                await _confirm(session, confirmed, now)
             rows = await session.execute(
                 _CLAIM,
                 {
@@ -58,6 +65,12 @@ class SqlOutboxStore:
             )
             items = [OutboxItem(*row) for row in rows]
         return sorted(items, key=lambda item: (item.urgency, item.id))
+
+    async def confirm(self, confirmed: Mapping[int, int | None], *, now: datetime) -> None:
+        """Rows whose message went out as the acting user's own answer (row id: its
+        message id) are sent; a row already sent from the outbox keeps its record."""
+        async with self._sessions() as session, session.begin():
+            await _confirm(session, confirmed, now)
 
     async def _update(self, ids: int | Sequence[int], **values: object) -> None:
         async with self._sessions() as session, session.begin():
@@ -227,12 +240,19 @@ class SqlOutboxStore:
 
     async def backlog_and_oldest(self) -> tuple[int, datetime | None]:
         """How many rows still wait to be sent, and when the oldest of them was queued
-        (None when none waits); one read of the pending rows (index ix_outbox_due)."""
+        (None when none waits); one read of the pending rows (index ix_outbox_due). The
+        rows standing in for an answer the handler sends itself are not waiting: they go
+        only if that answer is lost."""
+        stand_in = and_(
+            OutboxRow.kind.in_(STAND_IN_KINDS),
+            OutboxRow.attempts == 0,
+            OutboxRow.next_attempt_at > OutboxRow.created_at,
+        )
         async with self._sessions() as session:
             count, oldest = (
                 await session.execute(
                     select(func.count(), func.min(OutboxRow.created_at)).where(
-                        OutboxRow.status.in_((PENDING, SENDING))
+                        OutboxRow.status.in_((PENDING, SENDING)), ~stand_in
                     )
                 )
             ).one()
@@ -315,6 +335,21 @@ def _claim_statement() -> Any:
 
 
 _CLAIM = _claim_statement()
+
+
+_CONFIRM = (
+    update(OutboxRow.__table__)
+    .where(OutboxRow.__table__.c.id == bindparam("b_id"), OutboxRow.__table__.c.status == PENDING)
+    .values(status=SENT, message_id=bindparam("b_message"), sent_at=bindparam("b_now"))
+)
+
+
+async def _confirm(
+    session: AsyncSession, confirmed: Mapping[int, int | None], now: datetime
+) -> None:
+    """One statement for every confirmed row (executemany)."""
+    rows = [{"b_id": i, "b_message": m, "b_now": now} for i, m in confirmed.items()]
+    await session.execute(_CONFIRM, rows)
 
 
 def _supersede_older(ids: list[int], now: datetime) -> Any:

@@ -7,13 +7,14 @@ departments, so nothing is read twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from domain.clock import Clock
+from domain.ports import CommitNews, CommitObserver
 from storage import inbox
 from storage.db import session_factory
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
@@ -40,13 +41,13 @@ class SqlUnitOfWork:
         self,
         factory: Callable[[], AsyncSession],
         clock: Clock,
-        on_outbox: Callable[[], None] | None = None,
+        observers: Sequence[CommitObserver] = (),
         *,
         marks: bool = True,
     ) -> None:
         self._factory = factory
         self._clock = clock
-        self._on_outbox = on_outbox
+        self._observers = observers
         self._marks = marks
 
     async def __aenter__(self) -> Self:
@@ -128,17 +129,20 @@ class SqlUnitOfWork:
         queued: SqlOutbox | None = self.__dict__.get("outbox")
         if queued is not None:
             await queued.flush()
-        if self._marks:
+        if self._marks:  # the update in hand (storage.inbox.update_in_hand), if any
             await inbox.mark_in(self.session, self._clock.now())
         await self.session.commit()
         if self._marks:
             inbox.committed()
-        if queued is not None and queued.added and self._on_outbox is not None:
-            self._on_outbox()
+        if queued is not None and queued.added:
+            news = CommitNews(queued=queued.added)
+            for observer in self._observers:
+                observer.committed(news)
 
 
 class SqlUnitOfWorkFactory:
-    """Makes units of work on one engine; tells `on_outbox` when new messages are queued.
+    """Makes units of work on one engine; tells each registered CommitObserver (`observe`)
+    when a commit queued new messages.
 
     `reading()` units of work go through `reader` (storage.db.reader_for): they never wait
     for a writer, another process's included.
@@ -148,19 +152,22 @@ class SqlUnitOfWorkFactory:
         self,
         engine: AsyncEngine,
         clock: Clock,
-        on_outbox: Callable[[], None] | None = None,
         *,
         reader: AsyncEngine | None = None,
     ) -> None:
         self.engine = engine
         self.reader = reader or engine
         self.clock = clock
-        self.on_outbox = on_outbox
+        self.observers: list[CommitObserver] = []
         self._sessions = session_factory(engine)
         self._readers = session_factory(self.reader)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self.clock, self.on_outbox)
+        return SqlUnitOfWork(self._sessions, self.clock, self.observers)
+
+    def observe(self, observer: CommitObserver) -> None:
+        """Tell `observer` the news of every commit from now on."""
+        self.observers.append(observer)
 
     def reading(self) -> SqlUnitOfWork:
         """A unit of work that only reads."""

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import BaseModel
 
-from bot.app import policy_from
 from bot.cli import main
 from bot.config import CONFIG_ENV, ConfigError, Settings, load_settings
+from bot.policy import policy_from
 from domain.calendar import BusinessCalendar, parse_hours
 from domain.durations import parse_span
 from domain.policy import ClockKind, SlaPolicy, SlaTarget

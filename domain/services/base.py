@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from domain import logcontext, numbering, sla
 from domain.clock import Clock
+from domain.delivery import Kind
 from domain.errors import NotAllowed, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender, Staff
 from domain.policy import DeskPolicy
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports import Notice, Replies, UnitOfWork, UnitOfWorkFactory
 from domain.services import cards
 from domain.ticket import ActorKind, EventKind, Ticket, TicketEvent, title_from
+
+# How long the handler's own answer has to be confirmed sent before the row standing in
+# for it goes out (long enough for a slow Bot API, short enough for a waiting person).
+RECEIPT_FALLBACK = timedelta(seconds=30)
 
 
 @dataclass(slots=True)
@@ -32,6 +39,19 @@ class ServiceBase:
     uow: UnitOfWorkFactory
     clock: Clock
     policy: DeskPolicy
+    # renders answers as outbox rows (handlers.replies); None: the answers are not kept
+    replies: Replies | None = field(default=None, kw_only=True)
+
+    async def _stand_in(self, uow: UnitOfWork, sender: Sender, outcome: Any) -> None:
+        """Queue with the work the answer the handler sends the person who acted right
+        after the commit, as `reply` rows due only after RECEIPT_FALLBACK: if the process
+        dies before that answer reached Telegram, the dispatcher sends them; otherwise the
+        handler marks them sent (their ids go on `outcome.receipt_ids`)."""
+        if self.replies is None or not hasattr(outcome, "receipt_ids"):
+            return
+        for params in self.replies.render(outcome):
+            notice = Notice(sender.chat_id, Kind.REPLY, outcome.locale, params)
+            outcome.receipt_ids.append(await uow.outbox.add_fallback(notice, RECEIPT_FALLBACK))
 
     async def _actor(
         self, uow: UnitOfWork, sender: Sender, *, create: bool = True, writes: bool = True

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import sla
+from domain.delivery import Kind
 from domain.masking import mask_phone
 from domain.people import Customer, Department, Role, Staff
 from domain.policy import DeskPolicy
@@ -20,7 +21,6 @@ from domain.ticket import Ticket
 
 CARD = "card"  # the department's card
 COLLAB = "collab"  # a card asking another department for help
-CARD_NOTICE = "card"
 PREVIEW_CHARS = 300
 
 
@@ -81,7 +81,14 @@ def _notice(card: CardRef, snapshot: dict[str, Any], *, question: str | None = N
     params["moved"] = card.kind == CARD and card.department_id != snapshot["department_id"]
     if question is not None:
         params["question"] = question
-    return Notice(card.chat_id, CARD_NOTICE, card.locale, params, card.ticket_id)
+    return Notice(card.chat_id, Kind.CARD, card.locale, params, card.ticket_id)
+
+
+async def view_of(uow: UnitOfWork, policy: DeskPolicy, ticket: Ticket) -> dict[str, Any]:
+    """The card of `ticket` as one staff member is shown it privately (`/ticket`, Open)."""
+    snapshot = await snapshot_of(uow, policy, ticket)
+    snapshot.update(card_kind=CARD, moved=False)
+    return snapshot
 
 
 async def snapshot_of(

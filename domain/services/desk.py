@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from domain import delivery, intake, logcontext
 from domain.errors import IllegalTransition, NotFound
@@ -11,7 +10,7 @@ from domain.intake import Draft
 from domain.people import Customer, Role, Sender
 from domain.ports import Conversation, Notice, UnitOfWork
 from domain.services import cards, satisfaction
-from domain.services.base import Actor, ServiceBase
+from domain.services.base import RECEIPT_FALLBACK, Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
     Attachment,
@@ -19,7 +18,6 @@ from domain.ticket import (
     Ticket,
 )
 from domain.views import (
-    FILED_NOTICE,
     Appended,
     Cancelled,
     ChooseTicket,
@@ -37,9 +35,6 @@ from domain.views import (
 )
 
 INTAKE = "intake"
-# The filing confirmation is the customer's reply, sent at once; its outbox copy becomes due
-# only this much later, if the reply was never confirmed sent (the bot died in between).
-RECEIPT_FALLBACK = timedelta(seconds=30)
 PICK = "pick_ticket"
 
 
@@ -100,12 +95,13 @@ class Desk(ServiceBase):
                 return StaffOnly(actor.locale, actor.role)
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None and current.flow == INTAKE:
-                await uow.commit()
-                return IntakeView(actor.locale, Draft.from_dict(current.data), resumed=True)
-            draft = Draft()
-            await self._store_draft(uow, sender, draft)
+                view = IntakeView(actor.locale, Draft.from_dict(current.data), resumed=True)
+            else:
+                view = IntakeView(actor.locale, Draft())
+                await self._store_draft(uow, sender, view.draft)
+            await self._stand_in(uow, sender, view)
             await uow.commit()
-        return IntakeView(actor.locale, draft)
+        return view
 
     async def intake_in_progress(self, sender: Sender) -> IntakeView | None:
         """Where the user stands in `/new`, changing nothing; None when they are not in it."""
@@ -123,8 +119,10 @@ class Desk(ServiceBase):
             current = await uow.conversations.get(sender.telegram_id)
             if current is not None:
                 await uow.conversations.delete(sender.telegram_id)
+            cancelled = Cancelled(actor.locale, had_flow=current is not None)
+            await self._stand_in(uow, sender, cancelled)
             await uow.commit()
-        return Cancelled(actor.locale, had_flow=current is not None)
+        return cancelled
 
     async def customer_input(self, sender: Sender, value: intake.Input) -> CustomerMessageOutcome:
         """Anything a user sends outside a command: a wizard step, or a message for a ticket.
@@ -148,6 +146,7 @@ class Desk(ServiceBase):
                 outcome = await self._message_for_ticket(
                     uow, sender, actor, value, pending=current is not None
                 )
+            await self._stand_in(uow, sender, outcome)
             await uow.commit()
         return outcome
 
@@ -173,7 +172,7 @@ class Desk(ServiceBase):
             receipt = await uow.outbox.add_fallback(
                 Notice(
                     sender.telegram_id,
-                    FILED_NOTICE,
+                    delivery.Kind.FILED,
                     actor.locale,
                     filed_params(ticket, promise),
                     ticket_id=ticket.id,
@@ -279,7 +278,7 @@ class Desk(ServiceBase):
             assignee = await uow.staff.get(ticket.assignee_id)
             if assignee is not None and assignee.active:
                 for notice in relay_notices(
-                    "ticket.customer_message",
+                    delivery.Kind.CUSTOMER_MESSAGE,
                     assignee.telegram_id,
                     assignee.locale,
                     ticket,
@@ -344,7 +343,7 @@ class Desk(ServiceBase):
 
 
 def relay_notices(
-    kind: str,
+    kind: delivery.Kind,
     chat_id: int,
     locale: str,
     ticket: Ticket,
@@ -360,9 +359,7 @@ def relay_notices(
         notices.append(Notice(chat_id, kind, locale, {**base, "body": body}, ticket.id))
     for attachment in attachments:
         notices.append(
-            Notice(
-                chat_id, f"{kind}.file", locale, {**base, "file": attachment.to_dict()}, ticket.id
-            )
+            Notice(chat_id, kind.file, locale, {**base, "file": attachment.to_dict()}, ticket.id)
         )
     return notices
 
@@ -376,7 +373,7 @@ def _mark_received(
     if message_id is None or customer.telegram_id is None:
         return False
     uow.outbox.add(
-        Notice(customer.telegram_id, delivery.RECEIVED, locale, {"message_id": message_id})
+        Notice(customer.telegram_id, delivery.Kind.RECEIVED, locale, {"message_id": message_id})
     )
     return True
 

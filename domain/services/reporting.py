@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 
 from domain import report, sla
+from domain.delivery import Kind
 from domain.errors import InvalidInput, NotAllowed
 from domain.people import Department, Role, Sender, Staff
 from domain.permissions import Act, may
@@ -16,7 +17,6 @@ from domain.report import Report, ReportScope, ReportSource
 from domain.services.base import ServiceBase
 
 DEPARTMENT_PREFIX = "dept:"
-DIGEST_KIND = "report.digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ class Reporting(ServiceBase):
                 self.reports, scope, week, now=now, zone=zone
             )
         notices = [
-            Notice(s.telegram_id, DIGEST_KIND, s.locale, built[s.department_id].to_dict())
+            Notice(s.telegram_id, Kind.DIGEST, s.locale, built[s.department_id].to_dict())
             for s in supervisors
             if s.department_id in built
         ]

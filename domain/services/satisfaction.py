@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import intake, logcontext
+from domain.delivery import Kind
 from domain.errors import ConcurrentChange, InvalidInput, NotFound
 from domain.people import Sender
 from domain.policy import DeskPolicy
@@ -48,7 +49,7 @@ async def open_poll(uow: UnitOfWork, policy: DeskPolicy, now: datetime, ticket: 
     uow.outbox.add(
         Notice(
             customer.telegram_id,
-            "poll.ask",
+            Kind.POLL_ASK,
             customer.locale,
             {"poll_id": poll_id, "number": ticket.number},
             ticket.id,
@@ -126,7 +127,7 @@ class Satisfaction(ServiceBase):
             uow.outbox.add(
                 Notice(
                     customer.telegram_id,
-                    "poll.second_round",
+                    Kind.POLL_SECOND_ROUND,
                     customer.locale,
                     {"number": ticket.number},
                     ticket.id,
@@ -136,7 +137,7 @@ class Satisfaction(ServiceBase):
             uow.outbox.add(
                 Notice(
                     supervisor.telegram_id,
-                    "ticket.second_round",
+                    Kind.SECOND_ROUND,
                     supervisor.locale,
                     {"number": ticket.number, "score": score},
                     ticket.id,
@@ -203,7 +204,7 @@ class Satisfaction(ServiceBase):
                 uow.outbox.add(
                     Notice(
                         customer.telegram_id,
-                        "poll.reminder",
+                        Kind.POLL_REMINDER,
                         customer.locale,
                         {"poll_id": poll.id, "number": ticket.number},
                         ticket.id,

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain import roles
 from domain import staffadmin as rules
+from domain.delivery import Kind
 from domain.errors import NotAllowed, NotFound
 from domain.people import Department, Role, Sender, Staff
 from domain.ports import Notice, UnitOfWork
@@ -25,9 +26,6 @@ from domain.staffadmin import (
 )
 from domain.ticket import OPEN_STATUSES, Work
 
-JOINED_NOTICE = "staffadmin.joined"
-# not a message: the member's own command menu, set for a role (`{"role": None}`: taken away)
-MENU_NOTICE = "staff.menu"
 UNASSIGN_REASON = "deactivated"
 MANY = 10_000  # more open tickets than anybody holds
 
@@ -122,7 +120,7 @@ class StaffAdmin(ServiceBase):
                 uow.outbox.add(
                     Notice(
                         inviter.telegram_id,
-                        JOINED_NOTICE,
+                        Kind.STAFF_JOINED,
                         inviter.locale,
                         {
                             "name": name,
@@ -267,7 +265,14 @@ class StaffAdmin(ServiceBase):
         """Their command menu follows at once, through the outbox like a message (retried
         the same way): their role's, or none (the customer's) when they are deactivated."""
         params = {"role": role.value if role is not None else None}
-        uow.outbox.add(Notice(member.telegram_id, MENU_NOTICE, member.locale, params))
+        uow.outbox.add(
+            Notice(
+                member.telegram_id,
+                Kind.STAFF_MENU,  # `{"role": None}`: menu taken away
+                member.locale,
+                params,
+            )
+        )
 
     async def _release_tickets(self, uow: UnitOfWork, staff_id: int, actor_id: int) -> int:
         now = self.clock.now()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain import sla
+from domain.delivery import Kind
 from domain.people import Role, Staff
 from domain.ports import Notice, UnitOfWork
 from domain.services import cards
@@ -86,7 +87,7 @@ class SlaSweep(ServiceBase):
         }
         for chat_id, locale in await self._recipients(uow, ticket, moment.stage):
             uow.outbox.add(
-                Notice(chat_id, f"sla.{moment.stage.value}", locale, dict(params), ticket.id)
+                Notice(chat_id, Kind(f"sla.{moment.stage.value}"), locale, dict(params), ticket.id)
             )
 
     async def _recipients(

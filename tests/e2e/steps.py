@@ -15,9 +15,9 @@ from bot.app import runtime_of
 from bot.sandbox import telegram_html
 from bot.sandbox.wire import SentMessage
 from domain.people import Role, Staff
-from domain.views import FILED_NOTICE
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
+from storage.outbox import STAND_IN_KINDS
 from tests.e2e.dsl import DeskHarness, Person
 
 TICKET_NUMBER = re.compile(r"FB-\d{8}-\d{4}")
@@ -138,11 +138,11 @@ async def my_ticket_labels(person: Person) -> list[str]:
 
 async def outbox_rows(desk: DeskHarness, *, receipts: bool = False) -> list[OutboxRow]:
     """The outbox rows, oldest first, straight from the database: the notices (or only the
-    customers' receipts, the copies of their filing confirmations that stand in for a reply
-    lost in a crash)."""
+    receipts, the copies of answers to the acting user that stand in for a reply lost in a
+    crash: filing confirmations and other answers)."""
     async with runtime_of(desk.app).uow.engine.connect() as connection:
         rows = await connection.execute(select(OutboxRow).order_by(OutboxRow.id))
-        return [row for row in rows.all() if (row.kind == FILED_NOTICE) == receipts]
+        return [row for row in rows.all() if (row.kind in STAND_IN_KINDS) == receipts]
 
 
 async def count_rows(desk: DeskHarness, model: type[Any]) -> int:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bot.sandbox import telegram_html
+from domain.delivery import Kind
 from domain.report import AgentRow, Figures, Period, PeriodKind, Report, ReportScope
-from domain.views import FILED_NOTICE
-from handlers import render
+from handlers import notices
 from handlers.i18n import catalog, placeholders, t
 from tests.e2e.dsl import DeskHarness
 from tests.e2e.steps import add_staff, file_ticket
@@ -81,7 +81,7 @@ def _notices(value: str) -> dict[str, dict[str, Any]]:
     sla = {**number, "priority": "high", "target": "acknowledge", "due": "11:00", "title": value}
     return {
         "card": card,
-        FILED_NOTICE: {**number, "urgent": True, "promise": None},
+        Kind.FILED: {**number, "urgent": True, "promise": None},
         "ticket.customer_message": relayed,
         "ticket.customer_message.file": {**relayed, "file": FILE},
         "ticket.agent_reply": relayed,
@@ -121,7 +121,7 @@ def test_every_kind_of_outbox_message_shows_hostile_values_as_typed() -> None:
     for locale in LOCALES:
         for value in HOSTILE:
             for kind, params in _notices(value).items():
-                call = render.notice(kind, locale, params)
+                call = notices.notice(kind, locale, params)
                 text = call.kwargs.get("text") or call.kwargs.get("caption")
                 assert text, kind
                 seen = _seen(text)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.clocks import FakeClock
+from domain.delivery import Kind
 from tests.e2e.dsl import ALL_TYPES, STAFF_CHAT, DeskHarness
 from tests.e2e.steps import (
     TICKET_NUMBER,
@@ -282,11 +283,11 @@ async def test_the_filing_confirmation_is_sent_once_and_its_outbox_copy_stays_un
     number = await file_ticket(ann)
     confirmation = desk.last_message_to(501)
 
-    [receipt] = await outbox_rows(desk, receipts=True)
-    assert (receipt.status, receipt.message_id) == ("sent", confirmation.message_id)
     clock.advance(minutes=10)
     await desk.dispatch()
     assert [t for t in desk.texts_to(501) if number in t] == [confirmation.plain_text]
+    [receipt] = [r for r in await outbox_rows(desk, receipts=True) if r.kind == Kind.FILED]
+    assert (receipt.status, receipt.message_id) == ("sent", confirmation.message_id)
 
 
 async def test_a_filing_confirmation_that_did_not_go_out_is_sent_by_the_outbox(

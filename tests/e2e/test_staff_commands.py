@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import runtime_of
 from domain.people import Role
+from handlers import menus as command_menus
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness
 from tests.e2e.steps import (
     add_staff,
@@ -128,16 +130,13 @@ async def test_a_supervisor_assigns_and_the_agent_is_told(desk: DeskHarness):
 
 
 async def test_at_start_each_active_staff_member_gets_the_menu_of_their_role(desk: DeskHarness):
-    from bot.app import runtime_of
-    from handlers import setup
-
     sue = desk.customer(2005, "Sue", lang="zh")
     gus = desk.customer(2006, "Gus")
     await add_staff(desk, sue, Role.SUPERVISOR)
     await add_staff(desk, gus, active=False)
     async with runtime_of(desk.app).uow() as uow:
         members = await uow.staff.list_all()
-    await setup.set_staff_commands(desk.app, members)
+    await command_menus.set_staff_commands(desk.app, members)
     menus = {
         call.params["scope"]["chat_id"]: [c["command"] for c in call.params["commands"]]
         for call in desk.api.calls_of("setMyCommands")

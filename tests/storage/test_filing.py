@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from domain import intake
+from domain.delivery import Kind
 from domain.intake import Choice, ContactShared, Media, Step, Text
 from domain.people import Role, Sender, Staff
 from domain.services.desk import INTAKE
@@ -21,7 +22,7 @@ from domain.ticket import (
     Priority,
     Status,
 )
-from domain.views import FILED_NOTICE, Filed, IntakeView
+from domain.views import Filed, IntakeView
 from storage.models import AttachmentRow, OutboxRow
 from tests.storage.conftest import ADMIN_ID, SUPPORT_CHAT
 
@@ -62,7 +63,7 @@ async def outbox_rows(uow_factory, *, receipts: bool = False) -> list[OutboxRow]
     async with uow_factory() as uow:
         rows = list(await uow.session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
         await uow.commit()  # a rollback would expire the rows we hand back
-    return [row for row in rows if (row.kind == FILED_NOTICE) == receipts]
+    return [row for row in rows if (row.kind == Kind.FILED) == receipts]
 
 
 async def test_a_customer_files_a_ticket_with_files_and_the_desk_is_told(

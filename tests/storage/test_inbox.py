@@ -58,33 +58,33 @@ async def test_the_first_commit_of_an_update_marks_it_and_a_second_delivery_writ
     await box.store([payload(7)], clock.now())
 
     first = Handling(7)
-    token = inbox.handling.set(first)
+    token = inbox.update_in_hand.set(first)
     try:
         await add_customer(uow_factory, 501)
         await add_customer(uow_factory, 502)  # the same update's second commit: fine
     finally:
-        inbox.handling.reset(token)
+        inbox.update_in_hand.reset(token)
     assert first.marked
     assert await box.pending() == []
 
-    token = inbox.handling.set(Handling(7))  # the same update handled again
+    token = inbox.update_in_hand.set(Handling(7))  # the same update handled again
     try:
         with pytest.raises(UpdateAlreadyHandled):
             await add_customer(uow_factory, 503)
     finally:
-        inbox.handling.reset(token)
+        inbox.update_in_hand.reset(token)
     assert await customers(uow_factory) == 2
 
 
 async def test_work_that_is_rolled_back_leaves_the_update_pending(box, uow_factory, clock) -> None:
     await box.store([payload(8)], clock.now())
-    token = inbox.handling.set(Handling(8))
+    token = inbox.update_in_hand.set(Handling(8))
     try:
         async with uow_factory() as uow:
             await uow.customers.add(customer(501, clock))
             # the process dies here: no commit
     finally:
-        inbox.handling.reset(token)
+        inbox.update_in_hand.reset(token)
     assert [i for i, _ in await box.pending()] == [8]
     assert await customers(uow_factory) == 0
 

@@ -1,0 +1,70 @@
+"""What a staff button carries, as typed values: the codec (handlers.callback_data) decodes
+the button's data into one of these and the use case receives it as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.permissions import Act
+from domain.ticket import Channel, Priority
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a ticket may go or whom it may involve: a department or a staff member."""
+
+    department_id: int | None = None
+    agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a ticket's history, 0 the newest."""
+
+    number: int
+
+
+# The value a staff act's choice carries (`None`: the act itself, before any choice).
+Choice = Priority | Target | Page
+
+
+@dataclass(frozen=True, slots=True)
+class StaffPress:
+    """A button on a card (or a choice offered after one): the act, the ticket, the choice."""
+
+    act: Act
+    number: str
+    choice: Choice | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """The customer's answer to a resolution: solved or not."""
+
+    number: str
+    solved: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FilingPick:
+    """A button of `/file`: the channel, or the customer (an id; None for a new one)."""
+
+    channel: Channel | None = None
+    customer_id: int | None = None
+    new_customer: bool = False
+
+    @property
+    def stage(self) -> str:
+        """The step of `/file` this button belongs to."""
+        return "channel" if self.channel is not None else "customer"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTo:
+    """The desk's message a staff member answered with Telegram's reply: its id, and the
+    ticket number it shows (a relayed message or a card starts with it), by which the
+    ticket is still found when the desk never learnt the message's id (it was being
+    sent when the instance stopped)."""
+
+    message_id: int
+    number: str | None = None
