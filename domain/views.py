@@ -22,6 +22,8 @@ class Greeting:
     name: str
     open_tickets: int = 0
     customer_number: str | None = None
+    # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
+    receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(slots=True)

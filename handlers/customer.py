@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from domain.errors import NotFound
 from domain.intake import Choice
-from domain.people import Role, Sender
+from domain.people import Sender
 from domain.views import (
     Appended,
     CustomerMessageOutcome,
@@ -29,25 +29,13 @@ from handlers.inputs import from_message
 log = logging.getLogger(__name__)
 
 
-def _greeting_text(greeting: Greeting) -> str:
-    if greeting.role is not Role.CUSTOMER:
-        role = t(greeting.locale, f"role.{greeting.role.value}")
-        return t(greeting.locale, "start.staff", name=greeting.name, role=role)
-    text = t(greeting.locale, "start.customer", name=greeting.name)
-    if greeting.open_tickets == 1:
-        text += "\n\n" + t(greeting.locale, "start.open_ticket")
-    elif greeting.open_tickets:
-        text += "\n\n" + t(greeting.locale, "start.open_tickets", count=greeting.open_tickets)
-    return text
-
-
 async def start(update: Update, context: DeskContext) -> None:
     """Greet the user in their language and show what they can do."""
     sender = sender_of(update)
     if sender is None or update.effective_message is None:
         return
     greeting = await context.desk.greet(sender)
-    await update.effective_message.reply_text(_greeting_text(greeting))
+    await _answer(update, context, greeting)
 
 
 async def lang(update: Update, context: DeskContext) -> None:
@@ -121,7 +109,7 @@ async def message(update: Update, context: DeskContext) -> None:
 async def _answer(
     update: Update,
     context: DeskContext,
-    outcome: CustomerMessageOutcome | TicketList,
+    outcome: CustomerMessageOutcome | TicketList | Greeting,
 ) -> None:
     """Render a use case's outcome as replies in the user's chat."""
     chat = update.effective_chat

@@ -16,12 +16,14 @@ from typing import Any
 
 from telegram import Bot, ReplyKeyboardRemove
 
+from domain.people import Role
 from domain.policy import Limits
 from domain.services.staff.base import QUIET, StaffView
 from domain.views import (
     Appended,
     Cancelled,
     ChooseTicket,
+    Greeting,
     IntakeView,
     NoOpenTicket,
     PollView,
@@ -40,6 +42,8 @@ def customer(outcome: object, limits: Limits) -> list[Outgoing]:
     """The messages that answer a customer's input, command or wizard step (none for a
     message added to a ticket: a reaction says it, through the outbox)."""
     locale: str = getattr(outcome, "locale", "en")
+    if isinstance(outcome, Greeting):
+        return [_text(_greeting_text(outcome))]
     if isinstance(outcome, IntakeView):
         replies = render.intake(outcome, limits, left_contact=outcome.left_contact)
         return [_text(r.text, r.markup) for r in replies]
@@ -65,6 +69,18 @@ def customer(outcome: object, limits: Limits) -> list[Outgoing]:
     if isinstance(outcome, TicketList):
         return [_text(*ticket_list(outcome))]
     raise TypeError(f"no answer for {type(outcome).__name__}")
+
+
+def _greeting_text(greeting: Greeting) -> str:
+    if greeting.role is not Role.CUSTOMER:
+        role = t(greeting.locale, f"role.{greeting.role.value}")
+        return t(greeting.locale, "start.staff", name=greeting.name, role=role)
+    text = t(greeting.locale, "start.customer", name=greeting.name)
+    if greeting.open_tickets == 1:
+        text += "\n\n" + t(greeting.locale, "start.open_ticket")
+    elif greeting.open_tickets:
+        text += "\n\n" + t(greeting.locale, "start.open_tickets", count=greeting.open_tickets)
+    return text
 
 
 def ticket_list(outcome: TicketList) -> tuple[str, keyboards.Markup]:

@@ -56,14 +56,16 @@ class Desk(ServiceBase):
                     actor.customer.id, statuses=OPEN_STATUSES
                 )
                 open_count = len(tickets)
+            greeting = Greeting(
+                locale=actor.locale,
+                role=actor.role,
+                name=sender.name,
+                open_tickets=open_count,
+                customer_number=actor.customer.number if actor.customer else None,
+            )
+            await self._stand_in(uow, sender, greeting)
             await uow.commit()
-        return Greeting(
-            locale=actor.locale,
-            role=actor.role,
-            name=sender.name,
-            open_tickets=open_count,
-            customer_number=actor.customer.number if actor.customer else None,
-        )
+        return greeting
 
     async def locale_of(self, sender: Sender) -> str:
         """The user's language, without registering anybody (reading only)."""

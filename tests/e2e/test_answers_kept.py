@@ -117,3 +117,21 @@ async def test_an_agent_answers_a_relay_whose_delivery_the_desk_never_learnt(
     await desk.feed(updates.text_message(bob.bot, bob.user, "Not this one", reply_to=forged))
     await desk.dispatch()
     assert "Not this one" not in ann.last_text  # only the desk's own messages count
+
+
+async def test_a_greeting_lost_with_the_process_comes_from_the_outbox_once(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(ANN, "Ann")
+    desk.api.fail_next("sendMessage", chat_id=ANN, status=502, description="Bad Gateway")
+    await ann.send("/start")
+    greeting = t("en", "start.customer", name="Ann")
+    assert greeting not in desk.texts_to(ANN)
+
+    clock.advance(seconds=30)
+    await desk.dispatch()
+    await ann.send("/start")  # greeted again at once: the kept copy is not sent twice
+    clock.advance(hours=1)
+    await desk.dispatch()
+
+    assert desk.texts_to(ANN).count(greeting) == 2
