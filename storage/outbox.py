@@ -268,6 +268,17 @@ def _ids(ids: int | Sequence[int]) -> list[int]:
 _NO_CHAT = 0
 
 
+def _answered_since(row: Any) -> Any:
+    """The person got a newer answer since this one was queued: a stand-in for an older
+    answer (a wizard question they are past) is moot, never sent late."""
+    later = aliased(OutboxRow)
+    return exists().where(
+        later.chat_id == row.chat_id,
+        later.kind.in_(STAND_IN_KINDS),
+        later.id > row.id,
+    )
+
+
 def _claim_statement() -> Any:
     """Lease the due rows of a claim in one statement: at most :per_chat of a chat (most
     urgent, then oldest), :limit in all, none of a chat in :skip or whose next row must
@@ -306,6 +317,7 @@ def _claim_statement() -> Any:
                 newer.status == PENDING,
                 newer.id > OutboxRow.id,
             ),
+            or_(OutboxRow.kind != Kind.REPLY, ~_answered_since(OutboxRow)),
         )
         .subquery()
     )
@@ -347,9 +359,26 @@ _CONFIRM = (
 async def _confirm(
     session: AsyncSession, confirmed: Mapping[int, int | None], now: datetime
 ) -> None:
-    """One statement for every confirmed row (executemany)."""
+    """One statement for every confirmed row (executemany); then the older stand-ins of
+    those chats, moot now, are superseded."""
     rows = [{"b_id": i, "b_message": m, "b_now": now} for i, m in confirmed.items()]
     await session.execute(_CONFIRM, rows)
+    later = aliased(OutboxRow)
+    await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == PENDING,
+            OutboxRow.kind == Kind.REPLY,
+            OutboxRow.attempts == 0,
+            exists().where(
+                later.chat_id == OutboxRow.chat_id,
+                later.id.in_(list(confirmed)),
+                later.id > OutboxRow.id,
+            ),
+        )
+        .values(status=SUPERSEDED, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _supersede_older(ids: list[int], now: datetime) -> Any:

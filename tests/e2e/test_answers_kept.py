@@ -135,3 +135,22 @@ async def test_a_greeting_lost_with_the_process_comes_from_the_outbox_once(
     await desk.dispatch()
 
     assert desk.texts_to(ANN).count(greeting) == 2
+
+
+async def test_an_answer_the_customer_is_past_is_never_sent_late(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    """The question of one step was lost, but Ann went on (she typed the next step's answer
+    anyway): that old question is moot and never comes 30 s later, out of place."""
+    ann = desk.customer(ANN, "Ann")
+    await ann.send("/new")
+    desk.api.fail_next("sendMessage", chat_id=ANN, status=502, description="Bad Gateway")
+    await ann.press(label("en", "type.complaint"))
+    await ann.send("Till broken\nIt beeps")
+    asked = len(desk.texts_to(ANN))
+
+    clock.advance(minutes=5)
+    await desk.dispatch()
+
+    assert len(desk.texts_to(ANN)) == asked
+    assert t("en", "intake.ask_description", limit=4000) not in desk.texts_to(ANN)
