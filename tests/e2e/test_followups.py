@@ -7,12 +7,16 @@ working hours are Monday to Friday 09:00-18:00.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import runtime_of
+from domain.delivery import Kind
+from domain.followup import FollowupKind
+from domain.services.followups import Followups
 from storage.models import FollowupRow, OutboxRow, TicketEventRow
 from tests.e2e.dsl import STAFF_CHAT, DeskHarness, Person
 from tests.e2e.steps import (
@@ -21,6 +25,7 @@ from tests.e2e.steps import (
     file_ticket,
     label,
     labels,
+    outbox_rows,
     said,
     ticket_row,
     ticket_with_agent_and_supervisor,
@@ -298,3 +303,25 @@ async def test_the_defaults_nudge_after_24_and_close_after_72_working_hours(desk
     desk.clock.set(datetime(2026, 12, 3, 2, 0, tzinfo=UTC))
     await sweep_and_send(desk)
     assert (await ticket_row(desk, number)).status == "closed"
+
+
+async def test_two_instances_sweeping_at_once_send_each_reminder_once(desk: DeskHarness):
+    _, bob, number = await claimed(desk)
+    runtime = runtime_of(desk.app)
+    async with runtime.uow() as uow:
+        ticket = await uow.tickets.get_by_number(number)
+        staff = await uow.staff.get_by_telegram_id(bob.id)
+        assert ticket is not None
+        assert ticket.id is not None
+        assert staff is not None
+        now = desk.clock.now()
+        for _ in range(30):
+            await uow.followups.add(ticket.id, FollowupKind.REMIND, now, now, staff_id=staff.id)
+        await uow.commit()
+    other = Followups(runtime.uow, desk.clock, runtime.followups.policy)
+    reports = await asyncio.gather(*(s.run(limit=7) for s in (runtime.followups, other)))
+    assert sum(r.reminders for r in reports) == 30
+    kinds = [row.kind for row in await outbox_rows(desk)]
+    assert kinds.count(Kind.REMINDER) == 30
+    await desk.dispatch()
+    assert len(reminders(bob, number)) == 30
