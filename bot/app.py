@@ -31,6 +31,7 @@ from domain.clock import Clock, SystemClock
 from domain.people import Department
 from domain.services import Desk
 from domain.services.exports import Exports
+from domain.services.followups import Followups
 from domain.services.reporting import Reporting
 from domain.services.satisfaction import Satisfaction
 from domain.services.staff.desk import StaffDesk
@@ -76,6 +77,7 @@ class Runtime:
     monitor: SqlMonitor
     inbox: SqlInbox
     staffadmin: StaffAdmin
+    followups: Followups
     metrics: Metrics = field(default_factory=Metrics)
     health_server: HealthServer | None = None
     outbox_task: asyncio.Task[None] | None = None
@@ -123,6 +125,7 @@ class Runtime:
         if digests:
             log.info("weekly digest queued", extra={"supervisors": digests})
         await self.inbox.purge(self.clock.now() - INBOX_KEPT)
+        await self.follow_up()
         report = await self.sweeper.run()
         self.metrics.count_sweep(report)
         if report.warnings or report.breaches or report.escalations:
@@ -136,6 +139,15 @@ class Runtime:
                 },
             )
         return report
+
+    async def follow_up(self) -> None:
+        """Send the reminders staff asked for, nudge and close what waits for a customer."""
+        done = await self.followups.run()
+        if done.reminders or done.nudges or done.closed:
+            log.info(
+                "follow-ups",
+                extra={"reminders": done.reminders, "nudges": done.nudges, "closed": done.closed},
+            )
 
     def kick_outbox(self) -> None:
         """Something was queued: the dispatcher claims it now."""
@@ -353,6 +365,7 @@ def _runtime(
         SqlMonitor(uow.reader),
         SqlInbox(engine),
         StaffAdmin(uow, clock, policy),
+        Followups(uow, clock, policy),
     )
 
 

@@ -32,6 +32,7 @@ from pydantic_settings.exceptions import SettingsError
 
 from domain.calendar import WEEKDAYS, BusinessCalendar, parse_hours, parse_weekdays
 from domain.durations import parse_span
+from domain.followup import FollowupPolicy
 from domain.policy import ClockKind, SatisfactionPolicy, SlaPolicy
 from domain.policy import SlaTarget as Targets
 from domain.services.reporting import DigestPolicy
@@ -336,6 +337,27 @@ class SatisfactionSection(Section):
         )
 
 
+class FollowupSection(Section):
+    """A ticket waiting for its customer: the nudge, then the close (working hours; 0: never)."""
+
+    nudge_after_hours: float = Field(default=24, ge=0, le=10_000)
+    close_after_hours: float = Field(default=72, ge=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _nudge_before_close(self) -> FollowupSection:
+        nudge, close = self.nudge_after_hours, self.close_after_hours
+        if nudge and close and close <= nudge:
+            raise ValueError("close_after_hours: must be longer than nudge_after_hours")
+        return self
+
+    def to_policy(self) -> FollowupPolicy:
+        """The domain's view of these settings."""
+        return FollowupPolicy(
+            nudge_after=timedelta(hours=self.nudge_after_hours),
+            close_after=timedelta(hours=self.close_after_hours),
+        )
+
+
 class ReportsSection(Section):
     digest: bool = True
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
@@ -392,6 +414,7 @@ class Settings(BaseSettings):
     limits: LimitsSection = Field(default_factory=LimitsSection)
     outbox: OutboxSection = Field(default_factory=OutboxSection)
     satisfaction: SatisfactionSection = Field(default_factory=SatisfactionSection)
+    followup: FollowupSection = Field(default_factory=FollowupSection)
     reports: ReportsSection = Field(default_factory=ReportsSection)
     logging: LoggingSection = Field(default_factory=LoggingSection)
     health: HealthSection = Field(default_factory=HealthSection)

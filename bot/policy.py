@@ -38,4 +38,5 @@ def policy_from(settings: Settings) -> DeskPolicy:
         calendar=settings.business_hours.calendar(timezone),
         sla=sla,
         satisfaction=settings.satisfaction.to_policy(),
+        followup=settings.followup.to_policy(),
     )

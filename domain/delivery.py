@@ -47,6 +47,10 @@ class Kind(StrEnum):
     STAFF_JOINED = "staffadmin.joined"
     STAFF_MENU = "staff.menu"  # a staff member's command menu (no message)
     DIGEST = "report.digest"
+    REMINDER = "followup.reminder"  # a staff member's reminder, with the ticket's card
+    NUDGE = "followup.nudge"  # the customer has not answered the desk's question yet
+    CLOSED_UNANSWERED = "followup.closed"  # ... and the ticket closed (to the customer)
+    CLOSED_UNANSWERED_STAFF = "followup.closed_staff"  # ... (to the assignee)
 
     @property
     def file(self) -> Kind:

@@ -38,6 +38,7 @@ class Act(StrEnum):
     BIND = "bind"
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
+    REMIND = "remind"  # a reminder of the ticket, later, in the presser's private chat
 
 
 class Scope(StrEnum):
@@ -73,6 +74,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.CLOSE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.REMIND): frozenset(_SEE),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -93,6 +95,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.INVITE): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.REMIND): frozenset(_SEE),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

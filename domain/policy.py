@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.calendar import AroundTheClock, BusinessCalendar, WorkClock
 from domain.durations import Span, parse_span, working_time
+from domain.followup import FollowupPolicy
 from domain.people import Customer
 from domain.roles import Configured, configured
 from domain.ticket import FeedbackType, Priority
@@ -134,6 +135,7 @@ class DeskPolicy:
     calendar: BusinessCalendar = None  # type: ignore[assignment]
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     satisfaction: SatisfactionPolicy = field(default_factory=SatisfactionPolicy)
+    followup: FollowupPolicy = field(default_factory=FollowupPolicy)
 
     def __post_init__(self) -> None:
         if self.calendar is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
+from domain.followup import FollowupKind
 from domain.people import Customer, Department, Role, Staff
 from domain.report import DigestRepository
 from domain.ticket import Attachment, Status, Ticket, TicketEvent
@@ -244,6 +245,34 @@ class PollRepository(Protocol):
     async def claim_reminder(self, poll_id: int, now: datetime) -> bool: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """A follow-up row still to come (domain.followup)."""
+
+    id: int
+    ticket_id: int
+    kind: FollowupKind
+    due_at: datetime
+    staff_id: int | None = None
+
+
+class FollowupRepository(Protocol):
+    async def add(
+        self,
+        ticket_id: int,
+        kind: FollowupKind,
+        due_at: datetime,
+        now: datetime,
+        staff_id: int | None = None,
+    ) -> int: ...
+    async def drop_waiting(self, ticket_id: int, now: datetime) -> None: ...
+    async def due(self, now: datetime, limit: int) -> Sequence[Followup]: ...
+    async def pending(self, ticket_id: int) -> Sequence[Followup]: ...
+    async def claim(self, followup_id: int, now: datetime) -> bool:
+        """Mark it done unless it is; False when it was."""
+        ...
+
+
 class OutboxRepository(Protocol):
     def add(self, notice: Notice) -> None: ...
     async def add_fallback(self, notice: Notice, after: timedelta) -> int: ...
@@ -278,6 +307,7 @@ class UnitOfWork(Protocol):
     polls: PollRepository
     invites: InviteRepository
     digests: DigestRepository
+    followups: FollowupRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -4,6 +4,7 @@ the button's data into one of these and the use case receives it as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from domain.permissions import Act
 from domain.ticket import Channel, Priority
@@ -24,8 +25,16 @@ class Page:
     number: int
 
 
+class RemindIn(StrEnum):
+    """When a reminder of a ticket comes, in business time (domain.followup.remind_at)."""
+
+    HOUR = "hour"  # one working hour from now
+    TOMORROW = "tmr"  # the start of the next working day
+    THREE_DAYS = "days3"  # three working days from now
+
+
 # The value a staff act's choice carries (`None`: the act itself, before any choice).
-Choice = Priority | Target | Page
+Choice = Priority | Target | Page | RemindIn
 
 
 @dataclass(frozen=True, slots=True)

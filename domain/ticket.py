@@ -487,6 +487,18 @@ class Work:
         return event
 
     @staticmethod
+    def close_unanswered(ticket: Ticket, now: datetime) -> TicketEvent:
+        """The customer never answered the desk's question: the ticket closes (as resolved
+        by the desk's last word, which the customer let stand)."""
+        if ticket.status is not Status.WAITING_CUSTOMER:
+            raise IllegalTransition("error.ticket_not_open", number=ticket.number)
+        ticket.move_to(Status.RESOLVED, now=now)
+        ticket.move_to(Status.CLOSED, now=now)
+        event = _staff_event(ticket, EventKind.CLOSED, None, now, data={"unanswered": True})
+        event.actor_kind = ActorKind.SYSTEM
+        return event
+
+    @staticmethod
     def second_round(
         ticket: Ticket, supervisor_id: int | None, score: int, now: datetime
     ) -> TicketEvent:

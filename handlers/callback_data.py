@@ -16,7 +16,7 @@ from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
 from domain.presses import Choice as StaffChoice
-from domain.presses import Confirmation, FilingPick, Page, StaffPress, Target
+from domain.presses import Confirmation, FilingPick, Page, RemindIn, StaffPress, Target
 from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
@@ -207,6 +207,13 @@ def _priority(value: str) -> Priority:
         raise BadCallback("not a priority") from None
 
 
+def _remind_in(value: str) -> RemindIn:
+    try:
+        return RemindIn(value)
+    except ValueError:
+        raise BadCallback("not a reminder time") from None
+
+
 # What the choice offered after a staff act's button carries, per act (no entry: none).
 CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
     Act.PRIORITY: _priority,
@@ -214,6 +221,7 @@ CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
     Act.COLLABORATE: _target,
     Act.ASSIGN: _target,
     Act.HISTORY: _page,
+    Act.REMIND: _remind_in,
 }
 
 

@@ -158,10 +158,13 @@ def withdraw_confirm(locale: str, number: str) -> InlineKeyboardMarkup:
 # -- staff ---------------------------------------------------------------------------------
 
 
+# the catalog key of a card button whose label is not `staff.button.<act>`
+BUTTON_LABELS = {Act.REMIND: "followup.button"}
+
+
 def _staff(locale: str, act: Act, number: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        t(locale, f"staff.button.{act.value}"), callback_data=encode(Verb.STAFF, act, number)
-    )
+    label = BUTTON_LABELS.get(act, f"staff.button.{act.value}")
+    return InlineKeyboardButton(t(locale, label), callback_data=encode(Verb.STAFF, act, number))
 
 
 def card(locale: str, params: dict[str, Any]) -> Markup:
@@ -190,6 +193,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
                 [_staff(locale, Act.CLAIM, number)],
                 [_staff(locale, Act.ASSIGN, number), _staff(locale, Act.NOTE, number)],
                 [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
+                [_staff(locale, Act.REMIND, number)],
             ]
         )
     acts = [
@@ -198,7 +202,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
         (Act.PRIORITY, Act.TRANSFER),
         (Act.COLLABORATE, Act.REVEAL),
         (Act.HISTORY, Act.FILES),
-        (Act.ASSIGN,),
+        (Act.ASSIGN, Act.REMIND),
     ]
     return InlineKeyboardMarkup([[_staff(locale, a, number) for a in row] for row in acts])
 

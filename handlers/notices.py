@@ -228,6 +228,22 @@ def _digest(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
     return Outgoing("send_message", {"text": render_report.digest(locale, params)[:4096]})
 
 
+def _reminder(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+    """A staff member's reminder: the ticket's card as it is now, under one line."""
+    heading = t(locale, "followup.reminder", number=params["number"])
+    text = f"{heading}\n\n{render.card_text(locale, params)}"
+    return _text(text, keyboards.card(locale, params))
+
+
+def _to_customer(key: str) -> Renderer:
+    """A plain notice to the customer about their ticket."""
+
+    def tell(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+        return Outgoing("send_message", {"text": t(locale, key, **params)})
+
+    return tell
+
+
 RENDERERS: dict[Kind, Renderer] = {
     Kind.CARD: _card,
     Kind.FILED: _filed,
@@ -259,4 +275,8 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.STAFF_JOINED: _joined,
     Kind.STAFF_MENU: _menu,
     Kind.DIGEST: _digest,
+    Kind.REMINDER: _reminder,
+    Kind.NUDGE: _to_customer("followup.nudge"),
+    Kind.CLOSED_UNANSWERED: _to_customer("followup.closed"),
+    Kind.CLOSED_UNANSWERED_STAFF: _to_staff("followup.closed_staff"),
 }

@@ -314,6 +314,26 @@ class PollRow(Base):
     counted: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class FollowupRow(Base):
+    """A follow-up that comes once at `due_at`: a staff member's reminder of a ticket, or
+    the nudge and the close of a ticket waiting for its customer (domain.followup). Done
+    (`done_at`) in the transaction that queues what it sends; dropped the same way."""
+
+    __tablename__ = "followup"
+    __table_args__ = (
+        Index("ix_followup_pending", "done_at", "due_at"),
+        Index("ix_followup_ticket", "ticket_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
 class DigestRow(Base):
     """A weekly digest, claimed once per week by whichever instance queues it."""
 

@@ -17,6 +17,7 @@ from domain.clock import Clock
 from domain.ports import CommitNews, CommitObserver
 from storage import inbox
 from storage.db import session_factory
+from storage.followups import SqlFollowups
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
 from storage.reports import SqlDigests
 from storage.repositories import (
@@ -118,6 +119,10 @@ class SqlUnitOfWork:
     @cached_property
     def digests(self) -> SqlDigests:
         return SqlDigests(self.session)
+
+    @cached_property
+    def followups(self) -> SqlFollowups:
+        return SqlFollowups(self.session)
 
     async def commit(self) -> None:
         """Make everything written in this unit of work durable, outbox rows included.

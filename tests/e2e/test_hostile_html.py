@@ -104,6 +104,10 @@ def _notices(value: str) -> dict[str, dict[str, Any]]:
         "ticket.second_round": {**number, "score": 2},
         "staffadmin.joined": {"name": value, "role": "agent", "department": value},
         "report.digest": _report(value).to_dict(),
+        Kind.REMINDER: {**card, "moved": False, "card_kind": "card"},
+        Kind.NUDGE: {**number, "title": value},
+        Kind.CLOSED_UNANSWERED: {**number, "title": value},
+        Kind.CLOSED_UNANSWERED_STAFF: {**number, "title": value},
     }
 
 
