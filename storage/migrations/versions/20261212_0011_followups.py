@@ -1,6 +1,6 @@
 """follow-ups: reminders of a ticket, and the nudge and close of a ticket left waiting
 
-Revision ID: 0015
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-12 10:00:00.000000
 """
