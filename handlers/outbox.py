@@ -94,6 +94,7 @@ class OutboxDispatcher:
         self._lanes: dict[int, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
         self._confirmed: dict[int, int | None] = {}  # row id: the answer's message id
+        self._confirming = asyncio.Lock()  # one commit of confirmations at a time
 
     def kick(self) -> None:
         """Rows were committed: claim them now."""
@@ -106,19 +107,27 @@ class OutboxDispatcher:
 
     async def delivered_elsewhere(self, item_id: int, message_id: int | None) -> None:
         """A row whose message went out another way (the acting user's own answer, which
-        it stood in for) is sent: recorded with the next claim, in its transaction (such a
-        row is not due before domain.services.base.RECEIPT_FALLBACK), or when the
-        dispatcher stops. The loop is woken for it, so under load many answers share one
-        claim and an idle desk records it within the claim gap. A crash before that sends
-        the answer a second time, never not at all."""
+        it stood in for) is sent: recorded at once, in one commit with every other answer
+        confirmed meanwhile (under load, many share one), or with the next claim if that
+        commit fails. A crash before it is recorded sends the answer a second time after
+        domain.services.base.RECEIPT_FALLBACK, never not at all."""
         self._confirmed[item_id] = message_id
-        self.kick()
+        try:
+            await self.flush_confirmed()
+        except Exception as exc:  # the next claim records it
+            log.warning("outbox: an answer's delivery is not recorded yet (%s)", exc)
 
     async def flush_confirmed(self) -> None:
-        """Record now the answers confirmed sent since the last claim."""
-        confirmed, self._confirmed = self._confirmed, {}
-        if confirmed:
-            await self.store.confirm(confirmed, now=self.clock.now())
+        """Record now the answers confirmed sent and not recorded yet."""
+        async with self._confirming:
+            confirmed, self._confirmed = self._confirmed, {}
+            if not confirmed:
+                return
+            try:
+                await self.store.confirm(confirmed, now=self.clock.now())
+            except BaseException:
+                self._confirmed.update(confirmed)
+                raise
 
     async def run(self, bot: Bot) -> DispatchReport:
         """Send everything that may go now, without waiting for any chat's next slot."""
