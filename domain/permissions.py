@@ -38,6 +38,8 @@ class Act(StrEnum):
     BIND = "bind"
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
+    CANNED = "canned"  # pick a canned reply for the customer (as a reply)
+    MANAGE_CANNED = "cannedm"  # add, edit and retire a department's canned replies
 
 
 class Scope(StrEnum):
@@ -73,6 +75,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.CLOSE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.CANNED): frozenset(_AGENT_OWN),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -93,6 +96,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.INVITE): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.CANNED): frozenset(_DEPT),
+    (Role.SUPERVISOR, Act.MANAGE_CANNED): frozenset({Scope.DEPARTMENT}),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

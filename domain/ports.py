@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
+from domain.canned import CannedRepository
 from domain.people import Customer, Department, Role, Staff
 from domain.report import DigestRepository
 from domain.ticket import Attachment, Status, Ticket, TicketEvent
@@ -278,6 +279,7 @@ class UnitOfWork(Protocol):
     polls: PollRepository
     invites: InviteRepository
     digests: DigestRepository
+    canned: CannedRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...
