@@ -51,14 +51,8 @@ class CannedRepository(Protocol):
     async def count(self, department_id: int, locale: str) -> int: ...
     async def update(self, canned_id: int, *, title: str, body: str, now: datetime) -> None: ...
     async def retire(self, canned_id: int, now: datetime) -> None: ...
-    async def used(self, canned_id: int) -> None:
-        """Count one more use (an atomic increment)."""
-        ...
-
-    async def most_used(
-        self, department_id: int | None, limit: int
-    ) -> Sequence[tuple[str, str, int]]:
-        """(title, language, uses) of the most used replies (of one department or all)."""
+    async def used(self, canned_id: int, ticket_id: int, staff_id: int, now: datetime) -> None:
+        """One more use: sent on `ticket_id` by `staff_id` (counted, and kept for reports)."""
         ...
 
 

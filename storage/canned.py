@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.canned import Canned
-from storage.models import CannedReplyRow
+from storage.models import CannedReplyRow, CannedUseRow
 
 CANNED: Table = CannedReplyRow.__table__  # type: ignore[assignment]
+USE: Table = CannedUseRow.__table__  # type: ignore[assignment]
 
 
 def _canned(row: Any) -> Canned:
@@ -107,15 +108,27 @@ class SqlCanned:
         )
         await self.session.execute(statement)
 
-    async def used(self, canned_id: int) -> None:
+    async def used(self, canned_id: int, ticket_id: int, staff_id: int, now: datetime) -> None:
         statement = update(CANNED).where(CANNED.c.id == canned_id).values(uses=CANNED.c.uses + 1)
         await self.session.execute(statement)
+        use = {"canned_id": canned_id, "ticket_id": ticket_id, "staff_id": staff_id}
+        await self.session.execute(insert(USE).values(**use, used_at=now))
 
-    async def most_used(
-        self, department_id: int | None, limit: int
-    ) -> Sequence[tuple[str, str, int]]:
-        query = select(CANNED.c.title, CANNED.c.locale, CANNED.c.uses).where(CANNED.c.uses > 0)
-        if department_id is not None:
-            query = query.where(CANNED.c.department_id == department_id)
-        query = query.order_by(CANNED.c.uses.desc(), CANNED.c.id).limit(limit)
-        return [(row.title, row.locale, row.uses) for row in await self.session.execute(query)]
+
+async def most_used(
+    db: AsyncConnection, start: datetime, end: datetime, department_id: int | None, limit: int
+) -> tuple[tuple[str, int], ...]:
+    """(title, uses) of the canned replies sent most in [start, end) (one department's or
+    all), most first."""
+    uses = func.count(USE.c.id).label("uses")
+    query = (
+        select(CANNED.c.title, uses)
+        .join(USE, USE.c.canned_id == CANNED.c.id)
+        .where(USE.c.used_at >= start, USE.c.used_at < end)
+        .group_by(CANNED.c.id, CANNED.c.title)
+        .order_by(uses.desc(), CANNED.c.title)
+        .limit(limit)
+    )
+    if department_id is not None:
+        query = query.where(CANNED.c.department_id == department_id)
+    return tuple((row.title, int(row.uses)) for row in await db.execute(query))

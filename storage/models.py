@@ -341,6 +341,18 @@ class CannedReplyRow(Base):
     updated_at: Mapped[datetime | None]
 
 
+class CannedUseRow(Base):
+    """One canned reply sent to a customer (as it was or edited): what the report counts."""
+
+    __tablename__ = "canned_use"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    canned_id: Mapped[int] = mapped_column(ForeignKey("canned_reply.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    used_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class InboxRow(Base):
     """An update from Telegram, stored before Telegram is told it arrived.
 

@@ -187,6 +187,12 @@ async def test_an_agent_picks_a_canned_reply_under_reply_and_sends_it_filled_in(
     language_name = language(locale, locale)
     line = said(locale, "canned.manage.line", title=title, language=language_name, uses=1)
     assert line in sue.last_text
+
+    # and /report names the most used, this week
+    await sue.send("/report")
+    item = said(locale, "canned.report.item", title=title, uses=1)
+    most_used = said(locale, "canned.report.most_used", replies=item)
+    assert any(most_used in text for text in sue.texts()[-3:])
     if locale == "zh":
         chinese_only(bob)
         chinese_only(sue, typed=" ".join(REPLIES["en"]))

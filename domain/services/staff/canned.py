@@ -89,7 +89,9 @@ async def send(desk: StaffBase, p: Press, canned: Canned, text: str) -> StaffVie
     if len(text) > limit:
         raise InvalidInput("intake.too_long", length=len(text), limit=limit)
     assert canned.id is not None
-    await p.uow.canned.used(canned.id)
+    assert p.ticket.id is not None
+    assert p.staff.id is not None
+    await p.uow.canned.used(canned.id, p.ticket.id, p.staff.id, p.now)
     await p.uow.conversations.delete(p.sender.telegram_id)
     said = Said(p.uow, p.staff, p.ticket, text, [], intake.Text(text), {}, p.now)
     return await relay.to_customer(desk, said, Act.REPLY)

@@ -57,8 +57,8 @@ async def to_customer(desk: StaffBase, s: Said, act: Act) -> StaffView:
 
 async def reply(desk: StaffBase, s: Said) -> StaffView:
     canned = s.data.get("canned")
-    if isinstance(canned, int):  # a canned reply, edited before it was sent
-        await s.uow.canned.used(canned)
+    if isinstance(canned, int) and s.ticket.id is not None:  # a canned reply, edited first
+        await s.uow.canned.used(canned, s.ticket.id, s.staff_id, s.now)
     return await to_customer(desk, s, Act.REPLY)
 
 

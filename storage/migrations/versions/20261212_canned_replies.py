@@ -1,4 +1,4 @@
-"""canned replies per department and language, with their use counts
+"""canned replies per department and language, and each use of one
 
 Revision ID: 0011
 Revises: 0010
@@ -41,8 +41,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_canned_reply")),
     )
     op.create_index("ix_canned_reply_pick", "canned_reply", ["department_id", "locale", "active"])
+    op.create_table(
+        "canned_use",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("canned_id", _ID, nullable=False),
+        sa.Column("ticket_id", _ID, nullable=False),
+        sa.Column("staff_id", _ID, nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["canned_id"], ["canned_reply.id"], name=op.f("fk_canned_use_canned_id_canned_reply")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["ticket.id"], name=op.f("fk_canned_use_ticket_id_ticket")
+        ),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_canned_use_staff_id_staff")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_canned_use")),
+    )
+    op.create_index(op.f("ix_canned_use_used_at"), "canned_use", ["used_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_canned_use_used_at"), table_name="canned_use")
+    op.drop_table("canned_use")
     op.drop_index("ix_canned_reply_pick", table_name="canned_reply")
     op.drop_table("canned_reply")
