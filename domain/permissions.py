@@ -39,6 +39,8 @@ class Act(StrEnum):
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
     REMIND = "remind"  # a reminder of the ticket, later, in the presser's private chat
+    CANNED = "canned"  # pick a canned reply for the customer (as a reply)
+    MANAGE_CANNED = "cannedm"  # add, edit and retire a department's canned replies
 
 
 class Scope(StrEnum):
@@ -75,6 +77,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
     (Role.AGENT, Act.REMIND): frozenset(_SEE),
+    (Role.AGENT, Act.CANNED): frozenset(_AGENT_OWN),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -96,6 +99,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.REMIND): frozenset(_SEE),
+    (Role.SUPERVISOR, Act.CANNED): frozenset(_DEPT),
+    (Role.SUPERVISOR, Act.MANAGE_CANNED): frozenset({Scope.DEPARTMENT}),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

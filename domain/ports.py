@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
+from domain.canned import CannedRepository
 from domain.followup import FollowupKind
 from domain.people import Customer, Department, Role, Staff
 from domain.report import DigestRepository
@@ -308,6 +309,7 @@ class UnitOfWork(Protocol):
     invites: InviteRepository
     digests: DigestRepository
     followups: FollowupRepository
+    canned: CannedRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -33,8 +33,18 @@ class RemindIn(StrEnum):
     THREE_DAYS = "days3"  # three working days from now
 
 
+@dataclass(frozen=True, slots=True)
+class CannedPick:
+    """A step of picking a canned reply for a ticket: `list` (with `words` to search),
+    `show` one filled in, `send` it as it is, `edit` it before sending."""
+
+    step: str
+    canned_id: int | None = None
+    words: tuple[str, ...] = ()
+
+
 # The value a staff act's choice carries (`None`: the act itself, before any choice).
-Choice = Priority | Target | Page | RemindIn
+Choice = Priority | Target | Page | RemindIn | CannedPick
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +87,14 @@ class ReplyTo:
 
     message_id: int
     number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CannedManage:
+    """A button of `/canned` (supervisors, admins): `list` a department's replies, `show`,
+    `edit` or `retire` one, or `add` one to a department in a language."""
+
+    op: str
+    canned_id: int | None = None
+    department_id: int | None = None
+    locale: str | None = None

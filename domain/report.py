@@ -314,6 +314,7 @@ class Figures:
     scores: Mapping[int, int] = field(default_factory=dict)
     responses: Ratio = Ratio()  # counted answers of polls sent
     agents: Sequence[AgentRow] = ()
+    canned: Sequence[tuple[str, int]] = ()  # the most used canned replies: title, uses
 
     def top_types(self, n: int = TOP_TYPES) -> list[tuple[str, int]]:
         """The `n` most frequent types, most first (ties by name)."""
@@ -431,6 +432,7 @@ def _figures(data: Mapping[str, Any]) -> Figures:
         responses=Ratio(**data["responses"]),
         scores={int(k): v for k, v in data["scores"].items()},
         agents=tuple(AgentRow(**a) for a in data["agents"]),
+        canned=tuple((str(title), int(uses)) for title, uses in data.get("canned", ())),
     )
 
 

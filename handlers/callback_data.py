@@ -15,8 +15,17 @@ from enum import StrEnum
 from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
+from domain.presses import (
+    CannedManage,
+    CannedPick,
+    Confirmation,
+    FilingPick,
+    Page,
+    RemindIn,
+    StaffPress,
+    Target,
+)
 from domain.presses import Choice as StaffChoice
-from domain.presses import Confirmation, FilingPick, Page, RemindIn, StaffPress, Target
 from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
@@ -54,6 +63,8 @@ class Verb(StrEnum):
     STAFF_ROLE = "sar"  # args: staff id, new role
     STAFF_DEPARTMENT = "sad"  # args: staff id, department id
     STAFF_ACTIVE = "sax"  # args: staff id, "1" reactivate / "0" deactivate
+    CANNED = "cn"  # args: op (list: a department id; show, edit, retire: a reply id), id
+    CANNED_ADD = "cna"  # args: department id, language
 
 
 def _ticket(value: str) -> str:
@@ -117,6 +128,15 @@ def _flag(value: str) -> str:
     return value
 
 
+_CANNED_OPS = frozenset({"list", "show", "edit", "retire"})
+
+
+def _canned_op(value: str) -> str:
+    if value not in _CANNED_OPS:
+        raise BadCallback("not a canned reply op")
+    return value
+
+
 _ARGS = {
     Verb.WIZARD: (_step, _word),
     Verb.LANGUAGE: (_word,),
@@ -137,6 +157,8 @@ _ARGS = {
     Verb.STAFF_ROLE: (_id, _staff_role),
     Verb.STAFF_DEPARTMENT: (_id, _id),
     Verb.STAFF_ACTIVE: (_id, _flag),
+    Verb.CANNED: (_canned_op, _id),
+    Verb.CANNED_ADD: (_id, _word),
 }
 
 
@@ -200,6 +222,25 @@ def _page(value: str) -> Page:
     return Page(int(digits))
 
 
+_CANNED_STEPS = {"l": "list", "c": "show", "s": "send", "e": "edit"}
+
+
+def _canned_pick(value: str) -> CannedPick:
+    """`l` the list; `c<id>` show, `s<id>` send, `e<id>` edit a reply."""
+    step = _CANNED_STEPS.get(value[:1])
+    if step is None or (value == "l") != (step == "list"):
+        raise BadCallback("not a canned reply step")
+    if step == "list":
+        return CannedPick(step)
+    return CannedPick(step, int(_id(value[1:])))
+
+
+def _canned_manage(args: tuple[str, ...]) -> CannedManage:
+    if args[0] == "list":
+        return CannedManage("list", department_id=int(args[1]))
+    return CannedManage(args[0], canned_id=int(args[1]))
+
+
 def _priority(value: str) -> Priority:
     try:
         return Priority(value)
@@ -222,6 +263,7 @@ CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
     Act.ASSIGN: _target,
     Act.HISTORY: _page,
     Act.REMIND: _remind_in,
+    Act.CANNED: _canned_pick,
 }
 
 
@@ -267,6 +309,8 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.STAFF_ROLE: lambda a: StaffChange(int(a[0]), role=a[1]),
     Verb.STAFF_DEPARTMENT: lambda a: StaffChange(int(a[0]), department_id=int(a[1])),
     Verb.STAFF_ACTIVE: lambda a: StaffChange(int(a[0]), active=a[1] == "1"),
+    Verb.CANNED: _canned_manage,
+    Verb.CANNED_ADD: lambda a: CannedManage("add", department_id=int(a[0]), locale=a[1]),
 }
 
 

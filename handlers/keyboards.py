@@ -202,7 +202,8 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
         (Act.PRIORITY, Act.TRANSFER),
         (Act.COLLABORATE, Act.REVEAL),
         (Act.HISTORY, Act.FILES),
-        (Act.ASSIGN, Act.REMIND),
+        (Act.CANNED, Act.ASSIGN),
+        (Act.REMIND,),
     ]
     return InlineKeyboardMarkup([[_staff(locale, a, number) for a in row] for row in acts])
 
@@ -278,6 +279,20 @@ def filing_choices(locale: str, choices: Sequence[tuple[str, str, str, dict[str,
         for stage, value, label, params in choices
     ]
     return InlineKeyboardMarkup(_rows(buttons, 2 if choices[0][0] == "channel" else 1))
+
+
+def canned_manage(locale: str, choices: Sequence[tuple[str, str, str, dict[str, Any]]]) -> Markup:
+    """`/canned`: a button per reply, to add one per language, to edit, retire, go back."""
+    buttons = []
+    for op, value, label, params in choices:
+        if "language" in params:
+            params = {**params, "language": t(locale, f"canned.language.{params['language']}")}
+        if op == "add":
+            data = encode(Verb.CANNED_ADD, *value.split(":"))
+        else:
+            data = encode(Verb.CANNED, op, value)
+        buttons.append(InlineKeyboardButton(t(locale, label, **params), callback_data=data))
+    return InlineKeyboardMarkup(_rows(buttons, 1)) if buttons else None
 
 
 def sla_notice(locale: str, number: str, *, assign: bool) -> Markup:

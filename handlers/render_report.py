@@ -44,6 +44,11 @@ def text(locale: str, value: Report) -> str:
     lines += _satisfaction(locale, now, before)
     lines += ["", t(locale, "report.agents")]
     lines += _agents(locale, now.agents, before.agents)
+    if now.canned:
+        replies = " · ".join(
+            t(locale, "canned.report.item", title=title, uses=uses) for title, uses in now.canned
+        )
+        lines += ["", t(locale, "canned.report.most_used", replies=Safe(replies))]
     return "\n".join(lines)
 
 

@@ -97,6 +97,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("chart", chart.chart))
     application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
+    application.add_handler(CommandHandler("canned", staff.canned, filters=PRIVATE))
     for verb, button in BUTTONS.items():  # one handler per verb
         pattern = callback_data.pattern(verb)
         application.add_handler(CallbackQueryHandler(pressed(button), pattern=pattern))

@@ -10,7 +10,7 @@ from domain.intake import Input
 from domain.numbering import NUMBER_IN_TEXT
 from domain.people import Sender
 from domain.permissions import Act
-from domain.presses import Confirmation, FilingPick, ReplyTo, StaffPress
+from domain.presses import CannedManage, Confirmation, FilingPick, ReplyTo, StaffPress
 from domain.services.staff.base import QUIET, StaffView
 from handlers import keyboards, render, replies, staff_views
 from handlers.callback_data import BadCallback, Verb, decode
@@ -138,12 +138,23 @@ async def _filing(update: Update, context: DeskContext, pick: FilingPick, sender
     await _show(update, context, sender, view)
 
 
+async def _keep_canned(
+    update: Update, context: DeskContext, op: CannedManage, sender: Sender
+) -> None:
+    """A button of `/canned` (supervisors, admins)."""
+    view = await context.work.canned.button(sender, op)
+    await _show(update, context, sender, view)
+    await replies.answered(context.deps.receipts, view)
+
+
 # The staff desk's buttons, by verb (handlers.setup gives each its CallbackQueryHandler).
 BUTTONS: dict[Verb, Button] = {
     Verb.STAFF: _press,
     Verb.STAFF_CHOICE: _press,
     Verb.CONFIRM: _confirm,
     Verb.FILE: _filing,
+    Verb.CANNED: _keep_canned,
+    Verb.CANNED_ADD: _keep_canned,
 }
 
 
@@ -220,6 +231,15 @@ async def file(update: Update, context: DeskContext) -> None:
     got = await _command(update, context)
     if got is not None:
         await _show(update, context, got[0], await context.work.filing.start(got[0]))
+
+
+async def canned(update: Update, context: DeskContext) -> None:
+    """`/canned [WORDS]`: canned replies for the ticket in hand, or to keep."""
+    got = await _command(update, context)
+    if got is not None:
+        view = await context.work.canned_command(got[0], got[1])
+        await _show(update, context, got[0], view)
+        await replies.answered(context.deps.receipts, view)
 
 
 async def cancel(update: Update, context: DeskContext, sender: Sender) -> None:

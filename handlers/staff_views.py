@@ -5,6 +5,7 @@ outbox (handlers.replies)."""
 from __future__ import annotations
 
 from datetime import tzinfo
+from typing import Any
 
 from domain.permissions import Act
 from domain.services.staff.base import StaffView
@@ -58,6 +59,25 @@ def _history_text(view: StaffView, zone: tzinfo) -> str:
     return "\n".join(lines)
 
 
+def _language(locale: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`language` (a code) as its name in `locale`."""
+    if "language" not in params:
+        return params
+    return {**params, "language": t(locale, f"canned.language.{params['language']}")}
+
+
+def _canned_manage(view: StaffView) -> str:
+    """A page of `/canned`: its text, with a line per reply in a list."""
+    lines = [t(view.locale, view.key, **_language(view.locale, view.params))]
+    if view.key == "canned.manage.list":
+        lines += [
+            t(view.locale, "canned.manage.line", **_language(view.locale, params))
+            for op, _, _, params in view.choices
+            if op == "show"
+        ]
+    return "\n".join(lines)
+
+
 def compose(view: StaffView, zone: tzinfo) -> tuple[str, keyboards.Markup, bool]:
     """The text and buttons of an outcome, and whether it is for the presser's eyes."""
     if view.card is not None:
@@ -66,6 +86,8 @@ def compose(view: StaffView, zone: tzinfo) -> tuple[str, keyboards.Markup, bool]
             keyboards.card(view.locale, view.card),
             True,
         )
+    if view.key.startswith("canned.manage."):
+        return _canned_manage(view), keyboards.canned_manage(view.locale, view.choices), True
     if view.choices and view.key.startswith("file."):
         text = t(view.locale, view.key, **view.params)
         return text, keyboards.filing_choices(view.locale, view.choices), True

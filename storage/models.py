@@ -343,6 +343,36 @@ class DigestRow(Base):
     queued_at: Mapped[datetime]
 
 
+class CannedReplyRow(Base):
+    """A department's canned reply in one language; retired ones are kept (inactive)."""
+
+    __tablename__ = "canned_reply"
+    __table_args__ = (Index("ix_canned_reply_pick", "department_id", "locale", "active"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    uses: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
+
+
+class CannedUseRow(Base):
+    """One canned reply sent to a customer (as it was or edited): what the report counts."""
+
+    __tablename__ = "canned_use"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    canned_id: Mapped[int] = mapped_column(ForeignKey("canned_reply.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    used_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class InboxRow(Base):
     """An update from Telegram, stored before Telegram is told it arrived.
 

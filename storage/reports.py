@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from domain import report
 from domain.report import AgentRow, Figures, Ratio, Timing
 from domain.ticket import ActorKind, EventKind, Priority, Status
+from storage.canned import most_used
 from storage.models import DigestRow, PollRow, StaffRow, TicketEventRow, TicketRow
 from storage.repositories import _upsert
 
@@ -40,6 +41,9 @@ ACKNOWLEDGED = case((T.round > 1, T.round_acknowledged_at), else_=T.acknowledged
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+CANNED_SHOWN = 3  # the most used canned replies a report names
 
 
 def _cohort(start: datetime, end: datetime, department_id: int | None) -> list[Any]:
@@ -66,6 +70,7 @@ class SqlReports:
             medians = {name: await _median(db, column, where) for name, column in _TIMINGS.items()}
             polls = (await db.execute(_polls(where))).one()
             agents = await _agents(db, where)
+            canned = await most_used(db, start, end, department_id, CANNED_SHOWN)
             # end the read before the connection goes back to the pool: closing it yields
             # to the loop, and SQLite's lock must not be held across that (storage/db.py)
             await db.rollback()
@@ -85,6 +90,7 @@ class SqlReports:
             scores={s: int(getattr(polls, f"s{s}")) for s in report.SCORES},
             responses=Ratio(int(polls.answered), int(polls.sent)),
             agents=agents,
+            canned=canned,
         )
 
     async def measure_first_responses(self, measure: Measure, *, limit: int = 500) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from domain.clock import Clock
 from domain.ports import CommitNews, CommitObserver
 from storage import inbox
+from storage.canned import SqlCanned
 from storage.db import session_factory
 from storage.followups import SqlFollowups
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
@@ -123,6 +124,10 @@ class SqlUnitOfWork:
     @cached_property
     def followups(self) -> SqlFollowups:
         return SqlFollowups(self.session)
+
+    @cached_property
+    def canned(self) -> SqlCanned:
+        return SqlCanned(self.session)
 
     async def commit(self) -> None:
         """Make everything written in this unit of work durable, outbox rows included.

@@ -138,6 +138,7 @@ def test_a_report_survives_the_outbox():
         scores={4: 1, 5: 1},
         responses=Ratio(2, 2),
         agents=(report.AgentRow(3, "Bob", 2, 100.0, None),),
+        canned=(("Restart the till", 3), ("Refund", 1)),
     )
     value = Report(
         ReportScope(1, "support"), week, report.previous(week, SHANGHAI), figures, Figures()

@@ -106,6 +106,7 @@ WORDS = st.sampled_from(
     sorted(
         {v for values in WIZARD_VALUES.values() for v in values}
         | {"en", "zh", "xx", "p1", "p-1", "d1", "d999", "a1", "x1", "low", "urgent", "type"}
+        | {"l", "c1", "s1", "e1", "c999"}
     )
 ) | st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
 ARGS = {
@@ -119,6 +120,7 @@ ARGS = {
     "role": st.sampled_from(["agent", "supervisor", "admin", "root"]),
     "flag": st.sampled_from(["0", "1", "2"]),
     "value": st.sampled_from(sorted({*FeedbackType, *EDITABLE, "cancel", "submit", "done"})),
+    "canned_op": st.sampled_from(["list", "show", "edit", "retire", "drop"]),
 }
 SHAPES = {
     Verb.WIZARD: ("step", "value"),
@@ -140,6 +142,8 @@ SHAPES = {
     Verb.STAFF_ROLE: ("id", "role"),
     Verb.STAFF_DEPARTMENT: ("id", "id"),
     Verb.STAFF_ACTIVE: ("id", "flag"),
+    Verb.CANNED: ("canned_op", "id"),
+    Verb.CANNED_ADD: ("id", "word"),
 }
 assert set(SHAPES) == set(Verb)  # every verb is generated
 

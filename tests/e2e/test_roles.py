@@ -91,6 +91,7 @@ def admin(locale: str) -> dict[str, Expected]:
         "/invite admin": ("invite.created_admin", {"role": role(locale, "admin"), **LINK}),
         "/staff": ("staffadmin.list_all", {"count": 4}),
         "/departments": ("staffadmin.departments_title", {}),
+        "/canned": ("canned.manage.departments", {}),
     }
 
 
@@ -113,6 +114,7 @@ def supervisor(locale: str) -> dict[str, Expected]:
         "/invite admin": ("invite.agents_only", {"role": role(locale, "admin")}),
         "/staff": ("staffadmin.list_department", {"department": AFTER[locale], "count": 1}),
         "/departments": refused,
+        "/canned": ("canned.manage.list", {"department": AFTER[locale], "count": 0}),
     }
 
 
@@ -129,6 +131,7 @@ def agent(locale: str) -> dict[str, Expected]:
         "/invite admin": invite_refused,
         "/staff": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
         "/departments": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
+        "/canned": ("canned.no_ticket", {}),
     }
 
 
@@ -156,6 +159,7 @@ def customer(locale: str) -> dict[str, Expected]:
         "/invite admin": desk_only,
         "/staff": desk_only,
         "/departments": desk_only,
+        "/canned": staff_only,
     }
 
 

@@ -6,15 +6,17 @@ and the codec's entry for its button (handlers.callback_data).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from functools import cached_property
+from typing import Any
 
 from domain import intake
 from domain.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from domain.people import Sender, Staff
 from domain.permissions import Act, check
 from domain.ports import Conversation, UnitOfWork
-from domain.presses import Confirmation, ReplyTo, StaffPress
-from domain.services.staff import ask, claim, look, relay, remind, resolve, transfer
+from domain.presses import CannedPick, Confirmation, ReplyTo, StaffPress
+from domain.services.staff import ask, canned, claim, look, relay, remind, resolve, transfer
 from domain.services.staff.base import (
     FILING,
     FLOW,
@@ -26,6 +28,7 @@ from domain.services.staff.base import (
 )
 from domain.services.staff.filing import Filing
 from domain.services.staff.lists import StaffLists
+from domain.services.staff.manage_canned import MANAGING, CannedAdmin
 from domain.ticket import Attachment, Ticket
 
 # Every staff act, by the act its button names.
@@ -37,6 +40,7 @@ ACTS: dict[Act, StaffAct] = {
     **transfer.ACTS,
     **resolve.ACTS,
     **remind.ACTS,
+    **canned.ACTS,
 }
 
 
@@ -53,6 +57,22 @@ class StaffDesk(StaffBase):
     @cached_property
     def filing(self) -> Filing:
         return Filing(self.uow, self.clock, self.policy)
+
+    @cached_property
+    def canned(self) -> CannedAdmin:
+        return CannedAdmin(self.uow, self.clock, self.policy, replies=self.replies)
+
+    async def canned_command(self, sender: Sender, words: list[str]) -> StaffView:
+        """`/canned [WORDS]`: with a reply to a ticket in hand, its canned replies holding
+        the words; otherwise the replies to keep (supervisors, admins)."""
+        async with self.uow() as uow:  # (reads only: the act below commits)
+            await self.staff_of(uow, sender)
+            current = await uow.conversations.get(sender.telegram_id)
+        data = current.data if current is not None and current.flow == FLOW else {}
+        if data.get("act") in (Act.REPLY.value, Act.CANNED.value):
+            pick = CannedPick("list", words=tuple(words))
+            return await self.press(sender, StaffPress(Act.CANNED, str(data["number"]), pick))
+        return await self.canned.listing(sender, words)
 
     async def show(self, sender: Sender, number: str) -> StaffView:
         """`/ticket FB-…`: the card of any ticket the staff member may see."""
@@ -73,7 +93,7 @@ class StaffDesk(StaffBase):
             if current is not None and current.flow == FILING:
                 data = dict(current.data)
                 view = await self.filing.said(uow, staff, sender, value, data)
-            elif current is not None and current.flow == FLOW:
+            elif current is not None and current.flow in (FLOW, MANAGING):
                 view = await self._answer_prompt(uow, sender, staff, current, value)
             elif reply_to is not None:
                 view = await self._reply_to(uow, sender, staff, reply_to, value)
@@ -121,18 +141,39 @@ class StaffDesk(StaffBase):
         current: Conversation,
         value: intake.Input,
     ) -> StaffView:
-        act = enum_of(Act, str(current.data.get("act")))
+        if current.flow == MANAGING:  # the text of a canned reply being kept
+            said = self.canned.said(uow, staff, current, value)
+            return await self._unless_void(uow, sender, staff, None, said)
         ticket = await self.ticket(uow, str(current.data.get("number")))
+        answer = self._checked(uow, staff, ticket, current, value)
+        return await self._unless_void(uow, sender, staff, ticket, answer)
+
+    async def _checked(
+        self, uow: UnitOfWork, staff: Staff, ticket: Ticket, current: Conversation, value: Any
+    ) -> StaffView:
+        """The message a prompt asked for, if the act is still allowed on the ticket."""
+        act = enum_of(Act, str(current.data.get("act")))
+        # the world may have moved on since the button: ask the table again
+        check(staff, act, ticket, await self.reach(uow, ticket))
+        # answered (an act may ask again); a refused input rolls this back
+        await uow.conversations.delete(current.user_id)
+        return await self._said(uow, staff, act, ticket, value, current.data)
+
+    @staticmethod
+    async def _unless_void(
+        uow: UnitOfWork,
+        sender: Sender,
+        staff: Staff,
+        ticket: Ticket | None,
+        answer: Awaitable[StaffView],
+    ) -> StaffView:
+        """The answer to a prompt; refused, the prompt is void now: say why, and let the
+        next message be a new start."""
         try:
-            # the world may have moved on since the button: ask the table again
-            check(staff, act, ticket, await self.reach(uow, ticket))
-            view = await self._said(uow, staff, act, ticket, value, current.data)
+            return await answer
         except (NotAllowed, IllegalTransition, NotFound) as refusal:
-            # the prompt is void now; say why, and let the next message be a new start
             await uow.conversations.delete(sender.telegram_id)
             return StaffView(staff.locale, refusal.code, dict(refusal.params), ticket=ticket)
-        await uow.conversations.delete(sender.telegram_id)
-        return view
 
     async def _said(
         self,

@@ -8,9 +8,18 @@ from domain import intake
 from domain.delivery import Kind
 from domain.people import Staff
 from domain.permissions import Act
+from domain.ports import UnitOfWork
 from domain.services.desk import relay_notices
-from domain.services.staff.base import QUIET, Said, StaffAct, StaffBase, StaffView, prompt
-from domain.ticket import Work
+from domain.services.staff.base import (
+    QUIET,
+    Press,
+    Said,
+    StaffAct,
+    StaffBase,
+    StaffView,
+    prompt,
+)
+from domain.ticket import Ticket, Work
 
 
 def receipt(staff: Staff, value: intake.Input) -> dict[str, Any] | None:
@@ -47,7 +56,27 @@ async def to_customer(desk: StaffBase, s: Said, act: Act) -> StaffView:
 
 
 async def reply(desk: StaffBase, s: Said) -> StaffView:
+    canned = s.data.get("canned")
+    if isinstance(canned, int) and s.ticket.id is not None:  # a canned reply, edited first
+        await s.uow.canned.used(canned, s.ticket.id, s.staff_id, s.now)
     return await to_customer(desk, s, Act.REPLY)
+
+
+async def customer_locale(desk: StaffBase, uow: UnitOfWork, ticket: Ticket) -> str:
+    """The language the ticket's customer reads (the desk's default when unknown)."""
+    customer = await uow.customers.get(ticket.customer_id)
+    return customer.locale if customer is not None else desk.policy.default_language
+
+
+async def press_reply(desk: StaffBase, p: Press) -> StaffView:
+    """The prompt for the reply; a button to the canned replies when the department has
+    some in the customer's language."""
+    Work.require_workable(p.ticket)
+    view = await desk.expect(p, Act.REPLY)
+    locale = await customer_locale(desk, p.uow, p.ticket)
+    if await p.uow.canned.count(p.ticket.department_id, locale):
+        view.choices = [(Act.CANNED.value, "l", "canned.button.open", {})]
+    return view
 
 
 async def note(desk: StaffBase, s: Said) -> StaffView:
@@ -57,6 +86,6 @@ async def note(desk: StaffBase, s: Said) -> StaffView:
 
 
 ACTS = {
-    Act.REPLY: StaffAct(prompt(Act.REPLY, workable=True), reply),
+    Act.REPLY: StaffAct(press_reply, reply),
     Act.NOTE: StaffAct(prompt(Act.NOTE), note),
 }
