@@ -38,6 +38,11 @@ class Act(StrEnum):
     BIND = "bind"
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
+    PROFILE = "cust"  # `/customer`: a customer's profile and tickets, contacts masked
+    PROFILE_EDIT = "cedit"  # change a profile's fields
+    PROFILE_VIP = "cvip"  # make a customer VIP (their tickets start a level higher) or not
+    PROFILE_REVEAL = "creveal"  # a profile's phone and e-mail unmasked (recorded)
+    PROFILE_MERGE = "cmerge"  # two profiles of one person made one
 
 
 class Scope(StrEnum):
@@ -73,6 +78,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.CLOSE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.PROFILE): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.PROFILE_EDIT): frozenset({Scope.ANY}),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -93,6 +100,11 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.INVITE): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.PROFILE): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_EDIT): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_VIP): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_REVEAL): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_MERGE): frozenset({Scope.ANY}),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

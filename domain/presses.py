@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.permissions import Act
+from domain.profiles import Field
 from domain.ticket import Channel, Priority
 
 
@@ -68,3 +69,16 @@ class ReplyTo:
 
     message_id: int
     number: str | None = None
+
+
+REVEAL, SHOW = "reveal", "show"
+# What a profile's button does: edit a field (domain.profiles.Field), reveal, show again.
+PROFILE_PRESSES = frozenset({*Field, REVEAL, SHOW})
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePress:
+    """A button of a customer's profile: the customer and what it does (PROFILE_PRESSES)."""
+
+    customer_id: int
+    what: str

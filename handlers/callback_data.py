@@ -15,8 +15,16 @@ from enum import StrEnum
 from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
+from domain.presses import (
+    PROFILE_PRESSES,
+    Confirmation,
+    FilingPick,
+    Page,
+    ProfilePress,
+    StaffPress,
+    Target,
+)
 from domain.presses import Choice as StaffChoice
-from domain.presses import Confirmation, FilingPick, Page, StaffPress, Target
 from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
@@ -54,6 +62,7 @@ class Verb(StrEnum):
     STAFF_ROLE = "sar"  # args: staff id, new role
     STAFF_DEPARTMENT = "sad"  # args: staff id, department id
     STAFF_ACTIVE = "sax"  # args: staff id, "1" reactivate / "0" deactivate
+    PROFILE = "cu"  # args: customer id, what (a field, reveal, show)
 
 
 def _ticket(value: str) -> str:
@@ -111,6 +120,12 @@ def _staff_role(value: str) -> str:
     return value
 
 
+def _profile_press(value: str) -> str:
+    if value not in PROFILE_PRESSES:
+        raise BadCallback("not a profile button")
+    return value
+
+
 def _flag(value: str) -> str:
     if value not in ("0", "1"):
         raise BadCallback("not 0/1")
@@ -137,6 +152,7 @@ _ARGS = {
     Verb.STAFF_ROLE: (_id, _staff_role),
     Verb.STAFF_DEPARTMENT: (_id, _id),
     Verb.STAFF_ACTIVE: (_id, _flag),
+    Verb.PROFILE: (_id, _profile_press),
 }
 
 
@@ -259,6 +275,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.STAFF_ROLE: lambda a: StaffChange(int(a[0]), role=a[1]),
     Verb.STAFF_DEPARTMENT: lambda a: StaffChange(int(a[0]), department_id=int(a[1])),
     Verb.STAFF_ACTIVE: lambda a: StaffChange(int(a[0]), active=a[1] == "1"),
+    Verb.PROFILE: lambda a: ProfilePress(int(a[0]), a[1]),
 }
 
 

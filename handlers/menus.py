@@ -19,14 +19,16 @@ log = logging.getLogger(__name__)
 
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_COMMANDS = {
-    Role.AGENT: ("queue", "mine", "ticket", "find", "overdue", "file", "cancel", "lang", "help"),
+    Role.AGENT: (
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "cancel", "lang", "help",
+    ),
     Role.SUPERVISOR: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "cancel", "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "report", "chart",
+        "export", "invite", "staff", "cancel", "lang", "help",
     ),
     Role.ADMIN: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "departments", "cancel", "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "report", "chart",
+        "export", "invite", "staff", "departments", "cancel", "lang", "help",
     ),
 }  # fmt: skip
 

@@ -18,6 +18,7 @@ from domain.ports import CommitNews, CommitObserver
 from storage import inbox
 from storage.db import session_factory
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
+from storage.profiles import SqlProfiles
 from storage.reports import SqlDigests
 from storage.repositories import (
     SqlCards,
@@ -70,6 +71,10 @@ class SqlUnitOfWork:
     @cached_property
     def customers(self) -> SqlCustomers:
         return SqlCustomers(self.session, self.seen)
+
+    @cached_property
+    def profiles(self) -> SqlProfiles:
+        return SqlProfiles(self.session, self.seen)
 
     @cached_property
     def staff(self) -> SqlStaff:

@@ -26,6 +26,12 @@ NOT_ON_CARDS = {
     Act.BIND,
     Act.REPORT,
     Act.EXPORT,
+    # a customer's profile (`/customer`), its buttons and merging
+    Act.PROFILE,
+    Act.PROFILE_EDIT,
+    Act.PROFILE_VIP,
+    Act.PROFILE_REVEAL,
+    Act.PROFILE_MERGE,
 }
 
 

@@ -42,6 +42,8 @@ CONFIG = {"departments": DEPARTMENTS, "desk": {"timezone": "Asia/Shanghai", "adm
 SERVICE = {"en": "Customer Service", "zh": "客服部"}  # department names in each language
 AFTER = {"en": "After-sales", "zh": "售后部"}
 NUMBER = "FB-20261123-0001"
+PROFILE = "C202611230009"  # a customer number nobody has
+MERGE = f"/customer merge {PROFILE} C202611230008"
 EXPORT = "/export 2026-11-01 2026-11-30"
 Expected = tuple[str, dict[str, Any]]
 LINK = {"link": "", "expires": "", "zone": ""}  # on later lines
@@ -71,6 +73,8 @@ def _staff(locale: str, role_value: str) -> dict[str, Expected]:
         f"/ticket {NUMBER}": ("error.ticket_not_found", {"number": NUMBER}),
         "/find x": ("staff.found_empty", {}),
         "/file": ("file.ask_channel", {}),
+        f"/customer {PROFILE}": ("profile.not_found", {"query": PROFILE}),
+        "/customer": ("profile.usage", {}),
     }
 
 
@@ -91,6 +95,7 @@ def admin(locale: str) -> dict[str, Expected]:
         "/invite admin": ("invite.created_admin", {"role": role(locale, "admin"), **LINK}),
         "/staff": ("staffadmin.list_all", {"count": 4}),
         "/departments": ("staffadmin.departments_title", {}),
+        MERGE: ("profile.not_found", {"query": PROFILE}),
     }
 
 
@@ -113,6 +118,7 @@ def supervisor(locale: str) -> dict[str, Expected]:
         "/invite admin": ("invite.agents_only", {"role": role(locale, "admin")}),
         "/staff": ("staffadmin.list_department", {"department": AFTER[locale], "count": 1}),
         "/departments": refused,
+        MERGE: ("profile.not_found", {"query": PROFILE}),
     }
 
 
@@ -129,6 +135,7 @@ def agent(locale: str) -> dict[str, Expected]:
         "/invite admin": invite_refused,
         "/staff": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
         "/departments": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
+        MERGE: ("error.role_cannot", {"act": "cmerge"}),
     }
 
 
@@ -156,6 +163,8 @@ def customer(locale: str) -> dict[str, Expected]:
         "/invite admin": desk_only,
         "/staff": desk_only,
         "/departments": desk_only,
+        f"/customer {PROFILE}": staff_only,
+        MERGE: staff_only,
     }
 
 
