@@ -68,6 +68,10 @@ class ServiceBase:
             if writes:
                 await self._refresh_staff(uow, staff, sender)
             return Actor(staff.role, staff.locale, staff=staff)
+        if customer is not None and customer.merged_into_id is not None:
+            # a second account of one person: served as the profile it was merged into
+            customer = await uow.customers.get(customer.merged_into_id) or customer
+            return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         if customer is not None:
             if writes and sender.username and customer.username != sender.username:
                 await self._note_username(uow, customer, sender.username)

@@ -220,5 +220,10 @@ async def test_two_profiles_of_one_person_merge(desk: DeskHarness, locale: str):
         )
     await sue.send(f"/customer merge {keep.number} {drop.number}")
     assert sue.last_text == said(locale, "profile.merge_gone", number=drop.number)
+    # Ann's other account is served as the kept profile: both tickets are hers there
+    await ann_work.send("/my")
+    listed = " ".join(labels(ann_work.last_message))
+    assert mine in listed
+    assert theirs in listed
     assert [a for a, _ in await audit(desk, keep.id)] == ["merged"]
     assert [a for a, _ in await audit(desk, drop.id)] == ["merged_into"]
