@@ -150,9 +150,8 @@ async def _sqlite(tickets: int, customers: int, rebuild: bool) -> str:
     finally:
         await engine.dispose()
     building.rename(path)
-    print(
-        f"sqlite: {tickets:,} tickets, {customers:,} customers in {time.perf_counter() - started:.0f} s"
-    )
+    seconds = time.perf_counter() - started
+    print(f"sqlite: {tickets:,} tickets, {customers:,} customers in {seconds:.0f} s")
     return f"sqlite+aiosqlite:///{path}"
 
 
