@@ -175,10 +175,13 @@ async def test_supervisor_reveals_on_record_and_vip_raises_priority(
 
     # an agent's forged press of either is refused and changes nothing
     await bob.send(f"/customer {row.number}")
-    for what in ("reveal", "vip"):
+    for what, act in (("reveal", "creveal"), ("vip", "cvip")):
         await bob.press_data(f"v1:cu:{row.id}:{what}", on=bob.last_message)
-        assert bob.last_text != ""
+        assert bob.last_alert() == said("en", "error.role_cannot", act=act)
         assert PHONE not in bob.last_text
+    # a profile that is not there (merged away, or forged)
+    await bob.press_data("v1:cu:987654:name", on=bob.last_message)
+    assert bob.last_alert() == said("en", "profile.gone")
     assert (await customer_row(desk, ann.id)).vip is True
     assert len(await audit(desk, row.id)) == 2
     # a button that is not ours
