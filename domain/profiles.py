@@ -75,7 +75,7 @@ def _tags(text: str) -> str:
 
 def _checked(field: Field, text: str) -> str | None:
     if field is Field.NAME:
-        return text if len(text) <= NAME_MAX else None
+        return text if len(text) <= NAME_MAX and any(ch.isalnum() for ch in text) else None
     if field is Field.COMPANY:
         return text if len(text) <= COMPANY_MAX else None
     if field is Field.PHONE:
