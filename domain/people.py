@@ -34,6 +34,13 @@ class Customer:
     locale: str = "en"
     vip: bool = False
     id: int | None = None
+    # the profile staff keep (`/customer`)
+    username: str | None = None
+    company: str = ""
+    tags: tuple[str, ...] = ()
+    grade: str | None = None  # A-D
+    source: str | None = None  # the channel they first came by
+    merged_into_id: int | None = None  # this profile was merged into that one
 
 
 @dataclass(slots=True)
@@ -91,3 +98,4 @@ class Sender:
     chat_id: int
     name: str
     language_code: str | None = None
+    username: str | None = None  # lower case, without the @

@@ -41,6 +41,11 @@ class Act(StrEnum):
     REMIND = "remind"  # a reminder of the ticket, later, in the presser's private chat
     CANNED = "canned"  # pick a canned reply for the customer (as a reply)
     MANAGE_CANNED = "cannedm"  # add, edit and retire a department's canned replies
+    PROFILE = "cust"  # `/customer`: a customer's profile and tickets, contacts masked
+    PROFILE_EDIT = "cedit"  # change a profile's fields
+    PROFILE_VIP = "cvip"  # make a customer VIP (their tickets start a level higher) or not
+    PROFILE_REVEAL = "creveal"  # a profile's phone and e-mail unmasked (recorded)
+    PROFILE_MERGE = "cmerge"  # two profiles of one person made one
 
 
 class Scope(StrEnum):
@@ -78,6 +83,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
     (Role.AGENT, Act.REMIND): frozenset(_SEE),
     (Role.AGENT, Act.CANNED): frozenset(_AGENT_OWN),
+    (Role.AGENT, Act.PROFILE): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.PROFILE_EDIT): frozenset({Scope.ANY}),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -101,6 +108,11 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.REMIND): frozenset(_SEE),
     (Role.SUPERVISOR, Act.CANNED): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.MANAGE_CANNED): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.PROFILE): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_EDIT): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_VIP): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_REVEAL): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.PROFILE_MERGE): frozenset({Scope.ANY}),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }

@@ -10,6 +10,7 @@ from typing import Any, Protocol, Self
 from domain.canned import CannedRepository
 from domain.followup import FollowupKind
 from domain.people import Customer, Department, Role, Staff
+from domain.profiles import ProfileRepository
 from domain.report import DigestRepository
 from domain.ticket import Attachment, Status, Ticket, TicketEvent
 
@@ -133,6 +134,7 @@ class CustomerRepository(Protocol):
     async def add(self, customer: Customer) -> Customer: ...
     async def set_locale(self, customer_id: int, locale: str) -> None: ...
     async def update_contact(self, customer_id: int, *, name: str, phone: str | None) -> None: ...
+    async def set_username(self, customer_id: int, username: str) -> None: ...
 
 
 class StaffRepository(Protocol):
@@ -296,6 +298,7 @@ class UnitOfWork(Protocol):
 
     people: PeopleRepository
     customers: CustomerRepository
+    profiles: ProfileRepository
     staff: StaffRepository
     departments: DepartmentRepository
     tickets: TicketRepository

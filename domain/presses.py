@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.permissions import Act
+from domain.profiles import Field
 from domain.ticket import Channel, Priority
 
 
@@ -98,3 +99,16 @@ class CannedManage:
     canned_id: int | None = None
     department_id: int | None = None
     locale: str | None = None
+
+
+REVEAL, SHOW = "reveal", "show"
+# What a profile's button does: edit a field (domain.profiles.Field), reveal, show again.
+PROFILE_PRESSES = frozenset({*Field, REVEAL, SHOW})
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePress:
+    """A button of a customer's profile: the customer and what it does (PROFILE_PRESSES)."""
+
+    customer_id: int
+    what: str

@@ -16,11 +16,13 @@ from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
 from domain.presses import (
+    PROFILE_PRESSES,
     CannedManage,
     CannedPick,
     Confirmation,
     FilingPick,
     Page,
+    ProfilePress,
     RemindIn,
     StaffPress,
     Target,
@@ -65,6 +67,7 @@ class Verb(StrEnum):
     STAFF_ACTIVE = "sax"  # args: staff id, "1" reactivate / "0" deactivate
     CANNED = "cn"  # args: op (list: a department id; show, edit, retire: a reply id), id
     CANNED_ADD = "cna"  # args: department id, language
+    PROFILE = "cu"  # args: customer id, what (a field, reveal, show)
 
 
 def _ticket(value: str) -> str:
@@ -122,6 +125,12 @@ def _staff_role(value: str) -> str:
     return value
 
 
+def _profile_press(value: str) -> str:
+    if value not in PROFILE_PRESSES:
+        raise BadCallback("not a profile button")
+    return value
+
+
 def _flag(value: str) -> str:
     if value not in ("0", "1"):
         raise BadCallback("not 0/1")
@@ -159,6 +168,7 @@ _ARGS = {
     Verb.STAFF_ACTIVE: (_id, _flag),
     Verb.CANNED: (_canned_op, _id),
     Verb.CANNED_ADD: (_id, _word),
+    Verb.PROFILE: (_id, _profile_press),
 }
 
 
@@ -311,6 +321,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.STAFF_ACTIVE: lambda a: StaffChange(int(a[0]), active=a[1] == "1"),
     Verb.CANNED: _canned_manage,
     Verb.CANNED_ADD: lambda a: CannedManage("add", department_id=int(a[0]), locale=a[1]),
+    Verb.PROFILE: lambda a: ProfilePress(int(a[0]), a[1]),
 }
 
 

@@ -91,6 +91,7 @@ def sender_of(update: Update) -> Sender | None:
         chat_id=chat.id,
         name=clean(user.full_name).strip() or str(user.id),
         language_code=user.language_code,
+        username=user.username.lower() if user.username else None,
     )
 
 

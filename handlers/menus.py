@@ -20,15 +20,16 @@ log = logging.getLogger(__name__)
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_COMMANDS = {
     Role.AGENT: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "canned", "cancel", "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "canned", "cancel",
+        "lang", "help",
     ),
     Role.SUPERVISOR: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "canned", "cancel", "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "report", "chart",
+        "export", "invite", "staff", "canned", "cancel", "lang", "help",
     ),
     Role.ADMIN: (
-        "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
-        "invite", "staff", "departments", "canned", "cancel", "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "report", "chart",
+        "export", "invite", "staff", "departments", "canned", "cancel", "lang", "help",
     ),
 }  # fmt: skip
 

@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from domain.people import Role
-from handlers import callback_data, chart, customer, export, report, staff, staffadmin
+from handlers import callback_data, chart, customer, export, profiles, report, staff, staffadmin
 from handlers.context import STALE_PRESSES, Button, DeskContext, pressed, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
@@ -28,6 +28,7 @@ BUTTONS: dict[callback_data.Verb, Button] = {
     **customer.BUTTONS,
     **staff.BUTTONS,
     **staffadmin.BUTTONS,
+    **profiles.BUTTONS,
 }
 FALLBACK_GROUP = 1_000  # the last group: after every other handler of a press
 
@@ -98,6 +99,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
     application.add_handler(CommandHandler("canned", staff.canned, filters=PRIVATE))
+    application.add_handler(CommandHandler("customer", profiles.customer, filters=PRIVATE))
     for verb, button in BUTTONS.items():  # one handler per verb
         pattern = callback_data.pattern(verb)
         application.add_handler(CallbackQueryHandler(pressed(button), pattern=pattern))

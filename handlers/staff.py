@@ -12,7 +12,8 @@ from domain.people import Sender
 from domain.permissions import Act
 from domain.presses import CannedManage, Confirmation, FilingPick, ReplyTo, StaffPress
 from domain.services.staff.base import QUIET, StaffView
-from handlers import keyboards, render, replies, staff_views
+from domain.services.staff.profiles import ProfileView
+from handlers import keyboards, profiles, render, replies, staff_views
 from handlers.callback_data import BadCallback, Verb, decode
 from handlers.context import Button, DeskContext, sender_of
 from handlers.edits import drop_buttons, edit
@@ -166,6 +167,9 @@ async def message(update: Update, context: DeskContext, sender: Sender, value: I
     if answered is not None:
         reply_to = ReplyTo(answered.message_id, _number_shown(answered, context.bot.id))
     view = await context.work.staff_input(sender, value, reply_to)
+    if isinstance(view, ProfileView):  # a profile's field, changed
+        await profiles.show(context, sender.chat_id, view)
+        return
     await _show(update, context, sender, view)
     await replies.answered(context.deps.receipts, view)
 

@@ -446,6 +446,9 @@ async def _erase(
     customer.phone = None
     customer.email = None
     customer.telegram_id = None
+    customer.username = None  # and what staff noted of them
+    customer.company = None
+    customer.tags = None
     if telegram_id is not None:
         gone = await session.execute(
             delete(ConversationRow).where(ConversationRow.user_id == telegram_id)

@@ -90,6 +90,10 @@ class StaffRow(Base):
 
 class CustomerRow(Base):
     __tablename__ = "customer"
+    __table_args__ = (
+        Index("ix_customer_username", "username"),
+        Index("ix_customer_phone", "phone"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -100,6 +104,13 @@ class CustomerRow(Base):
     locale: Mapped[str] = mapped_column(String(8), default="en")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # the profile staff keep (`/customer`); username in lower case, without the @
+    username: Mapped[str | None] = mapped_column(String(64))
+    company: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[str | None] = mapped_column(String(400))  # comma-separated
+    grade: Mapped[str | None] = mapped_column(String(1))  # A-D
+    source: Mapped[str | None] = mapped_column(String(20))  # a ticket Channel
+    merged_into_id: Mapped[int | None] = mapped_column(BigInteger)  # merged into that profile
 
 
 class TicketRow(Base):

@@ -40,6 +40,12 @@ def to_customer(row: Any) -> Customer:
         email=row.email,
         locale=row.locale,
         vip=row.vip,
+        username=row.username,
+        company=row.company or "",
+        tags=tuple(t for t in (row.tags or "").split(",") if t),
+        grade=row.grade,
+        source=row.source,
+        merged_into_id=row.merged_into_id,
     )
 
 
@@ -220,6 +226,8 @@ class SqlCustomers:
                 "email": customer.email,
                 "locale": customer.locale,
                 "vip": customer.vip,
+                "username": customer.username,
+                "source": customer.source,
             },
         )
         customer.id = result.inserted_primary_key[0]  # type: ignore[index]
@@ -231,6 +239,9 @@ class SqlCustomers:
 
     async def update_contact(self, customer_id: int, *, name: str, phone: str | None) -> None:
         await self._update(customer_id, name=name, phone=phone)
+
+    async def set_username(self, customer_id: int, username: str) -> None:
+        await self._update(customer_id, username=username)
 
     async def _update(self, customer_id: int, **values: Any) -> None:
         await self.session.execute(

@@ -20,6 +20,7 @@ from storage.canned import SqlCanned
 from storage.db import session_factory
 from storage.followups import SqlFollowups
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
+from storage.profiles import SqlProfiles
 from storage.reports import SqlDigests
 from storage.repositories import (
     SqlCards,
@@ -72,6 +73,10 @@ class SqlUnitOfWork:
     @cached_property
     def customers(self) -> SqlCustomers:
         return SqlCustomers(self.session, self.seen)
+
+    @cached_property
+    def profiles(self) -> SqlProfiles:
+        return SqlProfiles(self.session, self.seen)
 
     @cached_property
     def staff(self) -> SqlStaff:

@@ -27,6 +27,12 @@ NOT_ON_CARDS = {
     Act.REPORT,
     Act.EXPORT,
     Act.MANAGE_CANNED,
+    # a customer's profile (`/customer`), its buttons and merging
+    Act.PROFILE,
+    Act.PROFILE_EDIT,
+    Act.PROFILE_VIP,
+    Act.PROFILE_REVEAL,
+    Act.PROFILE_MERGE,
 }
 
 

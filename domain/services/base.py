@@ -15,7 +15,7 @@ from domain.people import Customer, Role, Sender, Staff
 from domain.policy import DeskPolicy
 from domain.ports import Notice, Replies, UnitOfWork, UnitOfWorkFactory
 from domain.services import cards
-from domain.ticket import ActorKind, EventKind, Ticket, TicketEvent, title_from
+from domain.ticket import ActorKind, Channel, EventKind, Ticket, TicketEvent, title_from
 
 # How long the handler's own answer has to be confirmed sent before the row standing in
 # for it goes out (long enough for a slow Bot API, short enough for a waiting person).
@@ -68,15 +68,32 @@ class ServiceBase:
             if writes:
                 await self._refresh_staff(uow, staff, sender)
             return Actor(staff.role, staff.locale, staff=staff)
+        if customer is not None and customer.merged_into_id is not None:
+            # a second account of one person: served as the profile it was merged into
+            customer = await uow.customers.get(customer.merged_into_id) or customer
+            return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         if customer is not None:
+            if writes and sender.username and customer.username != sender.username:
+                await self._note_username(uow, customer, sender.username)
             return Actor(Role.CUSTOMER, customer.locale, customer=customer)
         locale = self.policy.language_for(sender.language_code)
         if not create or not writes:
             return Actor(Role.CUSTOMER, locale)
         customer = await self._register_customer(
-            uow, name=sender.name, locale=locale, telegram_id=sender.telegram_id
+            uow,
+            name=sender.name,
+            locale=locale,
+            telegram_id=sender.telegram_id,
+            username=sender.username,
         )
         return Actor(Role.CUSTOMER, locale, customer=customer)
+
+    @staticmethod
+    async def _note_username(uow: UnitOfWork, customer: Customer, username: str) -> None:
+        """Telegram usernames change; staff find a customer by their current one."""
+        assert customer.id is not None
+        await uow.customers.set_username(customer.id, username)
+        customer.username = username
 
     async def _refresh_staff(self, uow: UnitOfWork, staff: Staff, sender: Sender) -> None:
         """Telegram names change; staff see each other by their current one."""
@@ -96,6 +113,8 @@ class ServiceBase:
         locale: str,
         telegram_id: int | None = None,
         phone: str | None = None,
+        username: str | None = None,
+        source: str | None = None,
     ) -> Customer:
         """A new customer with the next number of the day."""
         now = self.clock.now()
@@ -109,6 +128,8 @@ class ServiceBase:
                 name=name,
                 phone=phone,
                 locale=locale,
+                username=username,
+                source=source or (Channel.TELEGRAM.value if telegram_id else None),
             )
         )
 

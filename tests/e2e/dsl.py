@@ -227,8 +227,10 @@ class DeskHarness:
         *,
         lang: str | None = "en",
         last_name: str | None = None,
+        username: str | None = None,
     ) -> Person:
-        return Person(self, TgUser(user_id, first_name, last_name, language_code=lang))
+        user = TgUser(user_id, first_name, last_name, username=username, language_code=lang)
+        return Person(self, user)
 
     def message_with_button(self, chat_id: int, label: str) -> SentMessage:
         """The newest message to `chat_id` with an inline button labelled `label`."""

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from domain.intake import EDITABLE, Step
 from domain.permissions import Act
+from domain.presses import PROFILE_PRESSES
 from domain.ticket import FeedbackType
 from handlers.callback_data import MAX_BYTES, WIZARD_VALUES, Verb
 from storage.models import TicketRow
@@ -119,6 +120,7 @@ ARGS = {
     "score": st.sampled_from(["1", "2", "3", "4", "5", "0", "6"]),
     "role": st.sampled_from(["agent", "supervisor", "admin", "root"]),
     "flag": st.sampled_from(["0", "1", "2"]),
+    "profile": st.sampled_from([*sorted(PROFILE_PRESSES), "score"]),
     "value": st.sampled_from(sorted({*FeedbackType, *EDITABLE, "cancel", "submit", "done"})),
     "canned_op": st.sampled_from(["list", "show", "edit", "retire", "drop"]),
 }
@@ -144,6 +146,7 @@ SHAPES = {
     Verb.STAFF_ACTIVE: ("id", "flag"),
     Verb.CANNED: ("canned_op", "id"),
     Verb.CANNED_ADD: ("id", "word"),
+    Verb.PROFILE: ("id", "profile"),
 }
 assert set(SHAPES) == set(Verb)  # every verb is generated
 

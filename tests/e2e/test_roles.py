@@ -42,6 +42,8 @@ CONFIG = {"departments": DEPARTMENTS, "desk": {"timezone": "Asia/Shanghai", "adm
 SERVICE = {"en": "Customer Service", "zh": "客服部"}  # department names in each language
 AFTER = {"en": "After-sales", "zh": "售后部"}
 NUMBER = "FB-20261123-0001"
+PROFILE = "C202611230009"  # a customer number nobody has
+MERGE = f"/customer merge {PROFILE} C202611230008"
 EXPORT = "/export 2026-11-01 2026-11-30"
 Expected = tuple[str, dict[str, Any]]
 LINK = {"link": "", "expires": "", "zone": ""}  # on later lines
@@ -71,6 +73,8 @@ def _staff(locale: str, role_value: str) -> dict[str, Expected]:
         f"/ticket {NUMBER}": ("error.ticket_not_found", {"number": NUMBER}),
         "/find x": ("staff.found_empty", {}),
         "/file": ("file.ask_channel", {}),
+        f"/customer {PROFILE}": ("profile.not_found", {"query": PROFILE}),
+        "/customer": ("profile.usage", {}),
     }
 
 
@@ -92,6 +96,7 @@ def admin(locale: str) -> dict[str, Expected]:
         "/staff": ("staffadmin.list_all", {"count": 4}),
         "/departments": ("staffadmin.departments_title", {}),
         "/canned": ("canned.manage.departments", {}),
+        MERGE: ("profile.not_found", {"query": PROFILE}),
     }
 
 
@@ -115,6 +120,7 @@ def supervisor(locale: str) -> dict[str, Expected]:
         "/staff": ("staffadmin.list_department", {"department": AFTER[locale], "count": 1}),
         "/departments": refused,
         "/canned": ("canned.manage.list", {"department": AFTER[locale], "count": 0}),
+        MERGE: ("profile.not_found", {"query": PROFILE}),
     }
 
 
@@ -132,6 +138,7 @@ def agent(locale: str) -> dict[str, Expected]:
         "/staff": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
         "/departments": ("staffadmin.refused_role", {"role": role(locale, "agent")}),
         "/canned": ("canned.no_ticket", {}),
+        MERGE: ("error.role_cannot", {"act": "cmerge"}),
     }
 
 
@@ -160,6 +167,8 @@ def customer(locale: str) -> dict[str, Expected]:
         "/staff": desk_only,
         "/departments": desk_only,
         "/canned": staff_only,
+        f"/customer {PROFILE}": staff_only,
+        MERGE: staff_only,
     }
 
 

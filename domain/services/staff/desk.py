@@ -29,6 +29,7 @@ from domain.services.staff.base import (
 from domain.services.staff.filing import Filing
 from domain.services.staff.lists import StaffLists
 from domain.services.staff.manage_canned import MANAGING, CannedAdmin
+from domain.services.staff.profiles import PROFILE, Profiles, ProfileView
 from domain.ticket import Attachment, Ticket
 
 # Every staff act, by the act its button names.
@@ -53,6 +54,10 @@ class StaffDesk(StaffBase):
     @cached_property
     def lists(self) -> StaffLists:
         return StaffLists(self.uow, self.clock, self.policy)
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        return Profiles(self.uow, self.clock, self.policy)
 
     @cached_property
     def filing(self) -> Filing:
@@ -84,7 +89,7 @@ class StaffDesk(StaffBase):
 
     async def staff_input(
         self, sender: Sender, value: intake.Input, reply_to: ReplyTo | None = None
-    ) -> StaffView:
+    ) -> StaffView | ProfileView:
         """A staff member's message in private: the answer a button asked for, or a reply
         (Telegram's reply-to) on a relayed customer message or a card."""
         async with self.uow() as uow:
@@ -93,6 +98,9 @@ class StaffDesk(StaffBase):
             if current is not None and current.flow == FILING:
                 data = dict(current.data)
                 view = await self.filing.said(uow, staff, sender, value, data)
+            elif current is not None and current.flow == PROFILE:
+                data = dict(current.data)
+                view = await self.profiles.said(uow, staff, sender, value, data)
             elif current is not None and current.flow in (FLOW, MANAGING):
                 view = await self._answer_prompt(uow, sender, staff, current, value)
             elif reply_to is not None:

@@ -91,7 +91,11 @@ class Filing(StaffBase):
             if not text or len(text) > NAME_MAX:
                 raise InvalidInput("file.ask_name")
             customer = await self._register_customer(
-                uow, name=text, locale=self.policy.default_language, phone=data.get("phone")
+                uow,
+                name=text,
+                locale=self.policy.default_language,
+                phone=data.get("phone"),
+                source=data.get("channel"),
             )
             view = self._begin_intake(staff, data, customer)
             await self._keep(uow, sender, data)
@@ -128,7 +132,7 @@ class Filing(StaffBase):
             data.update(stage="name", phone=query)
             return StaffView(staff.locale, "file.ask_name", private_prompt=True)
         customer = await self._register_customer(
-            uow, name=query, locale=self.policy.default_language
+            uow, name=query, locale=self.policy.default_language, source=data.get("channel")
         )
         return self._begin_intake(staff, data, customer)
 
