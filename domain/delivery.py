@@ -47,6 +47,8 @@ class Kind(StrEnum):
     STAFF_JOINED = "staffadmin.joined"
     STAFF_MENU = "staff.menu"  # a staff member's command menu (no message)
     DIGEST = "report.digest"
+    AUTO_ASSIGNED = "assign.auto"  # a new ticket was given to this agent
+    ASSIGN_MOVED = "assign.moved"  # the supervisor: it moved on, unacknowledged
 
     @property
     def file(self) -> Kind:

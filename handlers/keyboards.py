@@ -192,7 +192,8 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
                 [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
             ]
         )
-    acts = [
+    acts: list[tuple[Act, ...]] = [(Act.CLAIM,)] if params.get("given") else []
+    acts += [
         (Act.REPLY, Act.ASK),
         (Act.NOTE, Act.RESOLVE),
         (Act.PRIORITY, Act.TRANSFER),

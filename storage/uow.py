@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from domain.clock import Clock
 from domain.ports import CommitNews, CommitObserver
 from storage import inbox
+from storage.assignment import SqlAssignment
 from storage.db import session_factory
 from storage.people import Seen, SqlCustomers, SqlPeople, SqlStaff
 from storage.reports import SqlDigests
@@ -118,6 +119,10 @@ class SqlUnitOfWork:
     @cached_property
     def digests(self) -> SqlDigests:
         return SqlDigests(self.session)
+
+    @cached_property
+    def assignment(self) -> SqlAssignment:
+        return SqlAssignment(self.session)
 
     async def commit(self) -> None:
         """Make everything written in this unit of work durable, outbox rows included.
