@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_COMMANDS = {
-    Role.AGENT: ("queue", "mine", "ticket", "find", "overdue", "file", "cancel", "lang", "help"),
+    Role.AGENT: (
+        "queue", "mine", "ticket", "find", "overdue", "file", "away", "back", "hours", "cancel",
+        "lang", "help",
+    ),
     Role.SUPERVISOR: (
         "queue", "mine", "ticket", "find", "overdue", "file", "report", "chart", "export",
         "invite", "staff", "cancel", "lang", "help",

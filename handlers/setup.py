@@ -16,7 +16,16 @@ from telegram.ext import (
 )
 
 from domain.people import Role
-from handlers import callback_data, chart, customer, export, report, staff, staffadmin
+from handlers import (
+    callback_data,
+    chart,
+    customer,
+    export,
+    presence,
+    report,
+    staff,
+    staffadmin,
+)
 from handlers.context import STALE_PRESSES, Button, DeskContext, pressed, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
@@ -97,6 +106,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("chart", chart.chart))
     application.add_handler(CommandHandler("export", export.export, filters=PRIVATE))
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
+    application.add_handler(CommandHandler("away", presence.away, filters=PRIVATE))
+    application.add_handler(CommandHandler("back", presence.back, filters=PRIVATE))
+    application.add_handler(CommandHandler("hours", presence.hours, filters=PRIVATE))
     for verb, button in BUTTONS.items():  # one handler per verb
         pattern = callback_data.pattern(verb)
         application.add_handler(CallbackQueryHandler(pressed(button), pattern=pattern))

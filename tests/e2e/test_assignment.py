@@ -9,8 +9,8 @@ import pytest
 from bot.app import runtime_of
 from tests.e2e.dsl import DeskHarness, Person
 from tests.e2e.steps import add_staff, file_ticket, label, said, ticket_row
-from tests.e2e.test_sla import WITH_SUPERVISOR, local
-from tests.e2e.test_staff_desk import card_of
+from tests.e2e.test_sla import SUPERVISOR, WITH_SUPERVISOR, local
+from tests.e2e.test_staff_desk import card_of, press_on_card
 
 LOCALES = [pytest.param("en", id="english"), pytest.param("zh", id="chinese")]
 
@@ -70,3 +70,157 @@ async def test_new_tickets_go_round_to_the_agents_who_are_told_and_the_card_show
     card = card_of(desk, numbers[1])
     assert said("en", "assign.card_given", name="Cara") in card.plain_text
     assert label("en", "staff.button.claim") in [b["text"] for b in card.buttons]
+
+
+async def sweep_and_send(desk: DeskHarness) -> None:
+    await desk.sweep()
+    await desk.dispatch()
+
+
+async def test_an_agent_away_gets_no_new_tickets_until_back(desk: DeskHarness):
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    await bob.send("/away")
+    assert bob.last_text == said("en", "assign.away")
+
+    while_away = [await file_ticket(ann) for _ in range(2)]
+    await bob.send("/back")
+    assert bob.last_text == said("en", "assign.back")
+    after = [await file_ticket(ann) for _ in range(2)]
+
+    ids = {await staff_id(desk, p): p.user.first_name for p in (bob, cara)}
+    got = [ids[await assignee_of(desk, n)] for n in while_away + after]
+    assert got == ["Cara", "Cara", "Bob", "Cara"]
+
+
+async def test_outside_their_hours_an_agent_gets_no_new_tickets(desk: DeskHarness):
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    await bob.send("/hours 14:00-18:00")
+    assert bob.last_text == said("en", "assign.hours_saved", hours="14:00-18:00")
+    await bob.send("/hours")
+    assert bob.last_text == said("en", "assign.hours_now", hours="14:00-18:00")
+
+    morning = [await file_ticket(ann) for _ in range(2)]  # 10:00: Bob's hours have not begun
+    desk.clock.set(local(23, 15))
+    afternoon = [await file_ticket(ann) for _ in range(2)]
+
+    ids = {await staff_id(desk, p): p.user.first_name for p in (bob, cara)}
+    got = [ids[await assignee_of(desk, n)] for n in morning + afternoon]
+    assert got == ["Cara", "Cara", "Bob", "Cara"]
+    await bob.send("/hours off")
+    assert bob.last_text == said("en", "assign.hours_cleared")
+
+
+async def test_bad_hours_are_answered_and_change_nothing(desk: DeskHarness):
+    bob, _ = await agents(desk, "zh")
+    await bob.send("/hours 09:00-18:00")
+    for bad in ("/hours 9-18", "/hours 25:00-26:00", "/hours 10:00-10:00", "/hours soon"):
+        await bob.send(bad)
+        assert bob.last_text == said("zh", "assign.hours_usage"), bad
+    await bob.send("/hours")
+    assert bob.last_text == said("zh", "assign.hours_now", hours="09:00-18:00")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_unacknowledged_it_moves_on_and_the_supervisor_is_told_once(
+    desk: DeskHarness, locale: str
+):
+    sue = desk.customer(SUPERVISOR, "Sue", lang=locale)
+    await sue.send("/start")
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    number = await file_ticket(ann)  # Monday 10:00: Bob has until 10:15
+    await desk.dispatch()
+    ids = [await staff_id(desk, bob), await staff_id(desk, cara)]
+    assert await assignee_of(desk, number) == ids[0]
+
+    desk.clock.set(local(23, 10, 14))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == ids[0]
+    desk.clock.set(local(23, 10, 15))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == ids[1]
+    assert cara.last_text == said(
+        "en", "assign.notice_auto", number=number, title="Till broken", minutes=15
+    )
+    moved = said(
+        locale,
+        "assign.notice_moved",
+        number=number,
+        title="Till broken",
+        before="Bob",
+        after="Cara",
+    )
+    assert sue.texts()[-1] == moved
+    assert said("en", "assign.card_given", name="Cara") in card_of(desk, number).plain_text
+
+    desk.clock.set(local(23, 10, 30))  # Cara lets it pass too: back to Bob, Sue not again
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == ids[0]
+    assert sue.texts().count(moved) == 1
+    assert len([t for t in sue.texts() if number in t]) == 1
+
+
+async def given_to_bob(desk: DeskHarness) -> tuple[Person, Person, Person, str]:
+    """Bob and Cara agents; Ann's new ticket, given to Bob and shown on the card."""
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    number = await file_ticket(ann)
+    await desk.dispatch()
+    return bob, cara, ann, number
+
+
+async def stays_with_bob(desk: DeskHarness, bob: Person, number: str) -> None:
+    """Acknowledged: nothing moves it at 11:00."""
+    row = await ticket_row(desk, number)
+    assert (row.status, row.acknowledged_at) == ("in_progress", desk.clock.now())
+    desk.clock.set(local(23, 11))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == await staff_id(desk, bob)
+
+
+async def test_claim_acknowledges_and_nobody_else_can_take_it(desk: DeskHarness):
+    bob, cara, ann, number = await given_to_bob(desk)
+
+    await press_on_card(cara, desk, number, "staff.button.claim")
+    assert cara.last_alert() == said("en", "error.claimed_by", number=number, name="Bob")
+    await press_on_card(bob, desk, number, "staff.button.claim")
+    await desk.dispatch()
+    assert ann.last_text == said("en", "notice.claimed", number=number, agent="Bob")
+    card = card_of(desk, number)
+    assert said("en", "card.assignee", name="Bob") in card.plain_text
+    assert label("en", "staff.button.claim") not in [b["text"] for b in card.buttons]
+    await stays_with_bob(desk, bob, number)
+
+
+async def test_an_answer_acknowledges_it_too(desk: DeskHarness):
+    bob, _, ann, number = await given_to_bob(desk)
+
+    await press_on_card(bob, desk, number, "staff.button.reply")
+    await bob.send("Please restart the till.")
+    await desk.dispatch()
+    assert ann.texts()[-1] == said(
+        "en", "notice.agent_reply", number=number, sender="Bob", body="Please restart the till."
+    )
+    await stays_with_bob(desk, bob, number)
+
+
+async def test_least_open_gives_the_next_ticket_to_the_least_busy_agent(desk: DeskHarness):
+    desk.overrides.update(assigning("least_open"))
+    await desk.restart()
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    first = await file_ticket(ann)  # Bob (nobody has any)
+    second = await file_ticket(ann)  # Cara
+    await desk.dispatch()
+    await press_on_card(cara, desk, second, "staff.button.claim")
+    await desk.dispatch()
+    await press_on_card(cara, desk, second, "staff.button.resolve")
+    await cara.send("Restarted it")  # Cara's is resolved: it no longer counts
+    assert (await ticket_row(desk, second)).status == "resolved"
+    third = await file_ticket(ann)
+
+    ids = {await staff_id(desk, p): p.user.first_name for p in (bob, cara)}
+    got = [ids[await assignee_of(desk, n)] for n in (first, second, third)]
+    assert got == ["Bob", "Cara", "Cara"]

@@ -26,6 +26,7 @@ from domain.services.staff.base import (
 )
 from domain.services.staff.filing import Filing
 from domain.services.staff.lists import StaffLists
+from domain.services.staff.presence import StaffPresence
 from domain.ticket import Attachment, Ticket
 
 # Every staff act, by the act its button names.
@@ -48,6 +49,10 @@ class StaffDesk(StaffBase):
     @cached_property
     def lists(self) -> StaffLists:
         return StaffLists(self.uow, self.clock, self.policy)
+
+    @cached_property
+    def presence(self) -> StaffPresence:
+        return StaffPresence(self.uow, self.clock, self.policy)
 
     @cached_property
     def filing(self) -> Filing:
