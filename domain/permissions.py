@@ -38,6 +38,7 @@ class Act(StrEnum):
     BIND = "bind"
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
+    ASSIGNMENT = "amode"  # a department's auto-assignment mode (admins)
 
 
 class Scope(StrEnum):

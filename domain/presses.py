@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.assignment import Mode
 from domain.permissions import Act
 from domain.ticket import Channel, Priority
 
@@ -68,3 +69,11 @@ class ReplyTo:
 
     message_id: int
     number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentPick:
+    """A `/departments` button: a department's new auto-assignment mode."""
+
+    department_id: int
+    mode: Mode

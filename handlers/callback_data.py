@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.assignment import Mode
 from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
+from domain.presses import AssignmentPick, Confirmation, FilingPick, Page, StaffPress, Target
 from domain.presses import Choice as StaffChoice
-from domain.presses import Confirmation, FilingPick, Page, StaffPress, Target
 from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
@@ -54,6 +55,7 @@ class Verb(StrEnum):
     STAFF_ROLE = "sar"  # args: staff id, new role
     STAFF_DEPARTMENT = "sad"  # args: staff id, department id
     STAFF_ACTIVE = "sax"  # args: staff id, "1" reactivate / "0" deactivate
+    ASSIGNMENT = "dam"  # args: department id, auto-assignment mode
 
 
 def _ticket(value: str) -> str:
@@ -117,6 +119,14 @@ def _flag(value: str) -> str:
     return value
 
 
+def _mode(value: str) -> str:
+    if value not in _MODES:
+        raise BadCallback("not an assignment mode")
+    return value
+
+
+_MODES = frozenset(m.value for m in Mode)
+
 _ARGS = {
     Verb.WIZARD: (_step, _word),
     Verb.LANGUAGE: (_word,),
@@ -137,6 +147,7 @@ _ARGS = {
     Verb.STAFF_ROLE: (_id, _staff_role),
     Verb.STAFF_DEPARTMENT: (_id, _id),
     Verb.STAFF_ACTIVE: (_id, _flag),
+    Verb.ASSIGNMENT: (_id, _mode),
 }
 
 
@@ -259,6 +270,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.STAFF_ROLE: lambda a: StaffChange(int(a[0]), role=a[1]),
     Verb.STAFF_DEPARTMENT: lambda a: StaffChange(int(a[0]), department_id=int(a[1])),
     Verb.STAFF_ACTIVE: lambda a: StaffChange(int(a[0]), active=a[1] == "1"),
+    Verb.ASSIGNMENT: lambda a: AssignmentPick(int(a[0]), Mode(a[1])),
 }
 
 

@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from domain.people import Role
 from handlers import (
+    assignment,
     callback_data,
     chart,
     customer,
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 # Every button, by verb; a verb without an entry fails the codec's test.
 BUTTONS: dict[callback_data.Verb, Button] = {
+    **assignment.BUTTONS,
     **customer.BUTTONS,
     **staff.BUTTONS,
     **staffadmin.BUTTONS,

@@ -26,6 +26,7 @@ NOT_ON_CARDS = {
     Act.BIND,
     Act.REPORT,
     Act.EXPORT,
+    Act.ASSIGNMENT,
 }
 
 

@@ -224,3 +224,66 @@ async def test_least_open_gives_the_next_ticket_to_the_least_busy_agent(desk: De
     ids = {await staff_id(desk, p): p.user.first_name for p in (bob, cara)}
     got = [ids[await assignee_of(desk, n)] for n in (first, second, third)]
     assert got == ["Bob", "Cara", "Cara"]
+
+
+ADMIN = 900001  # the desk's admin in the test settings
+
+
+async def mode_of(desk: DeskHarness) -> str:
+    async with runtime_of(desk.app).uow() as uow:
+        department = await uow.departments.get_by_code("support")
+    assert department is not None
+    return department.assignment
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_an_admin_changes_the_mode_in_departments_and_it_holds_over_a_restart(
+    desk: DeskHarness, locale: str
+):
+    ada = desk.customer(ADMIN, "Ada", lang=locale)
+    await ada.send("/departments")
+    listing = ada.last_message
+    round_robin = said(locale, "assign.mode_round_robin")
+    assert said(locale, "assign.department_line_ack", mode=round_robin, minutes=15) in (
+        listing.plain_text or ""
+    )
+    least = said(locale, "assign.mode_least_open")
+    await ada.press(label(locale, "assign.button", code="support", mode=least), on=listing)
+
+    assert await mode_of(desk) == "least_open"
+    edited = desk.api.message(ada.id, listing.message_id)
+    assert said(locale, "assign.department_line_ack", mode=least, minutes=15) in edited.plain_text
+    assert label(locale, "assign.button_current", code="support", mode=least) in [
+        b["text"] for b in edited.buttons
+    ]
+    await desk.restart()  # the config still says round robin, as at the last start
+    assert await mode_of(desk) == "least_open"
+    desk.overrides.update(assigning("off"))  # a change in the config wins
+    await desk.restart()
+    assert await mode_of(desk) == "off"
+
+
+@pytest.mark.parametrize("who", ["supervisor", "agent"])
+async def test_only_admins_change_the_mode(desk: DeskHarness, who: str):
+    person = desk.customer(SUPERVISOR if who == "supervisor" else 2001, "Sue", lang="zh")
+    if who == "agent":
+        await add_staff(desk, person)
+    await person.send("/start")
+    async with runtime_of(desk.app).uow() as uow:
+        department = await uow.departments.get_by_code("support")
+    assert department is not None
+    await person.press_data(f"v1:dam:{department.id}:off", on=person.last_message)
+    assert person.last_alert() == said(
+        "zh", "staffadmin.refused_role", role=said("zh", f"role.{who}")
+    )
+    assert await mode_of(desk) == "round_robin"
+
+
+async def test_a_customer_pressing_a_forged_mode_button_changes_nothing(desk: DeskHarness):
+    ann = desk.customer(1001, "Ann")
+    await ann.send("/start")
+    await ann.press_data("v1:dam:1:off", on=ann.last_message)
+    assert ann.last_alert() == said("en", "staffadmin.staff_only")
+    await ann.press_data("v1:dam:1:sometimes", on=ann.last_message)
+    assert ann.last_alert() == said("en", "error.bad_callback")
+    assert await mode_of(desk) == "round_robin"

@@ -118,6 +118,7 @@ ARGS = {
     "score": st.sampled_from(["1", "2", "3", "4", "5", "0", "6"]),
     "role": st.sampled_from(["agent", "supervisor", "admin", "root"]),
     "flag": st.sampled_from(["0", "1", "2"]),
+    "mode": st.sampled_from(["off", "round_robin", "least_open", "sometimes"]),
     "value": st.sampled_from(sorted({*FeedbackType, *EDITABLE, "cancel", "submit", "done"})),
 }
 SHAPES = {
@@ -140,6 +141,7 @@ SHAPES = {
     Verb.STAFF_ROLE: ("id", "role"),
     Verb.STAFF_DEPARTMENT: ("id", "id"),
     Verb.STAFF_ACTIVE: ("id", "flag"),
+    Verb.ASSIGNMENT: ("id", "mode"),
 }
 assert set(SHAPES) == set(Verb)  # every verb is generated
 
