@@ -39,11 +39,11 @@ def parse_hours(text: str) -> tuple[time, time]:
     """`09:00-18:00` as its start and end; ValueError for anything else (or an empty span)."""
     match = _HOURS.match(text.strip())
     if match is None:
-        raise ValueError(text)
+        raise ValueError(f"not hours: {text!r}")
     start = time(int(match[1]), int(match[2]))
     end = time(int(match[3]), int(match[4]))
     if start == end:
-        raise ValueError(text)
+        raise ValueError(f"not hours: {text!r}")
     return start, end
 
 

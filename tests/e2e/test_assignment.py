@@ -287,3 +287,31 @@ async def test_a_customer_pressing_a_forged_mode_button_changes_nothing(desk: De
     await ann.press_data("v1:dam:1:sometimes", on=ann.last_message)
     assert ann.last_alert() == said("en", "error.bad_callback")
     assert await mode_of(desk) == "round_robin"
+
+
+async def test_the_time_to_acknowledge_counts_business_hours_only(desk: DeskHarness):
+    bob, cara = await agents(desk)
+    ann = desk.customer(1001, "Ann")
+    desk.clock.set(local(23, 17, 55))  # Monday 17:55: 5 minutes today, 10 tomorrow
+    number = await file_ticket(ann)
+    assert (await ticket_row(desk, number)).assign_due_at == local(24, 9, 10)
+    desk.clock.set(local(24, 9, 9))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == await staff_id(desk, bob)
+    desk.clock.set(local(24, 9, 10))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == await staff_id(desk, cara)
+
+
+async def test_with_no_time_to_acknowledge_it_never_moves(desk: DeskHarness):
+    desk.overrides.update(assigning(ack_minutes=0))
+    await desk.restart()
+    bob, _ = await agents(desk, "zh")
+    number = await file_ticket(desk.customer(1001, "Ann"))
+    await desk.dispatch()
+    assert bob.last_text == said(
+        "zh", "assign.notice_auto_no_limit", number=number, title="Till broken"
+    )
+    desk.clock.set(local(25, 10))
+    await sweep_and_send(desk)
+    assert await assignee_of(desk, number) == await staff_id(desk, bob)
