@@ -30,6 +30,7 @@ from domain import logcontext
 from domain.clock import Clock, SystemClock
 from domain.people import Department
 from domain.services import Desk
+from domain.services.assignment import AssignmentSweep
 from domain.services.exports import Exports
 from domain.services.followups import Followups
 from domain.services.reporting import Reporting
@@ -98,6 +99,8 @@ class Runtime:
                         section.staff_chat_id,
                         names=dict(section.names),
                         since=self.clock.now(),
+                        assignment=section.assignment.value,
+                        ack_minutes=section.ack_minutes,
                     )
                 )
             await uow.commit()
@@ -126,6 +129,9 @@ class Runtime:
             log.info("weekly digest queued", extra={"supervisors": digests})
         await self.inbox.purge(self.clock.now() - INBOX_KEPT)
         await self.follow_up()
+        moved = await AssignmentSweep(self.uow, self.clock, self.desk.policy).run()
+        if moved:
+            log.info("unacknowledged tickets moved on", extra={"moved": moved})
         report = await self.sweeper.run()
         self.metrics.count_sweep(report)
         if report.warnings or report.breaches or report.escalations:

@@ -30,6 +30,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.exceptions import SettingsError
 
+from domain.assignment import Mode
 from domain.calendar import WEEKDAYS, BusinessCalendar, parse_hours, parse_weekdays
 from domain.durations import parse_span
 from domain.followup import FollowupPolicy
@@ -205,6 +206,8 @@ class DepartmentSection(Section):
     types: list[FeedbackType]
     staff_chat_id: int | None = None
     supervisor: int | None = None
+    assignment: Mode = Mode.OFF
+    ack_minutes: Annotated[int, Field(ge=0, le=10_080)] = 15
 
 
 def _default_departments() -> list[DepartmentSection]:

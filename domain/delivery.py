@@ -51,6 +51,8 @@ class Kind(StrEnum):
     NUDGE = "followup.nudge"  # the customer has not answered the desk's question yet
     CLOSED_UNANSWERED = "followup.closed"  # ... and the ticket closed (to the customer)
     CLOSED_UNANSWERED_STAFF = "followup.closed_staff"  # ... (to the assignee)
+    AUTO_ASSIGNED = "assign.auto"  # a new ticket was given to this agent
+    ASSIGN_MOVED = "assign.moved"  # the supervisor: it moved on, unacknowledged
 
     @property
     def file(self) -> Kind:

@@ -79,6 +79,9 @@ class Department:
     id: int | None = None
     names: dict[str, str] = field(default_factory=dict)  # language -> name, where it differs
     since: datetime | None = None  # when the desk made it (None: before it was recorded)
+    # auto-assignment (domain.assignment): its mode, minutes to acknowledge (0: no limit)
+    assignment: str = "off"
+    ack_minutes: int = 0
 
     def label(self) -> dict[str, str]:
         """Its name in every language, as a text's parameter (JSON-ready): the reader's

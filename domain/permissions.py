@@ -46,6 +46,7 @@ class Act(StrEnum):
     PROFILE_VIP = "cvip"  # make a customer VIP (their tickets start a level higher) or not
     PROFILE_REVEAL = "creveal"  # a profile's phone and e-mail unmasked (recorded)
     PROFILE_MERGE = "cmerge"  # two profiles of one person made one
+    ASSIGNMENT = "amode"  # a department's auto-assignment mode (admins)
 
 
 class Scope(StrEnum):
@@ -69,7 +70,8 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.VIEW): frozenset(_SEE),
     (Role.AGENT, Act.HISTORY): frozenset(_SEE),
     (Role.AGENT, Act.FILES): frozenset(_SEE),
-    (Role.AGENT, Act.CLAIM): frozenset({Scope.UNCLAIMED}),
+    # claim: take it from the queue, or acknowledge one auto-assignment gave them
+    (Role.AGENT, Act.CLAIM): frozenset({Scope.UNCLAIMED, Scope.OWN}),
     (Role.AGENT, Act.REPLY): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.NOTE): frozenset(_DEPT),
     (Role.AGENT, Act.ASK): frozenset(_AGENT_OWN),
@@ -89,7 +91,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
     (Role.SUPERVISOR, Act.FILES): frozenset(_SEE),
-    (Role.SUPERVISOR, Act.CLAIM): frozenset({Scope.UNCLAIMED}),
+    (Role.SUPERVISOR, Act.CLAIM): frozenset({Scope.UNCLAIMED, Scope.OWN}),
     (Role.SUPERVISOR, Act.REPLY): frozenset(_DEPT),
     (Role.SUPERVISOR, Act.NOTE): frozenset(_SEE),
     (Role.SUPERVISOR, Act.ASK): frozenset(_DEPT),
@@ -163,7 +165,7 @@ def check(staff: Staff, act: Act, ticket: Ticket | None = None, reach: Reach = R
     scopes = scopes_of(staff, ticket, reach)
     if allowed <= {Scope.OWN} and Scope.DEPARTMENT in scopes:
         raise NotAllowed("error.not_your_ticket_staff", number=ticket.number)
-    if allowed == {Scope.UNCLAIMED} and Scope.DEPARTMENT in scopes:
+    if Scope.UNCLAIMED in allowed and Scope.DEPARTMENT in scopes:
         raise NotAllowed("error.already_claimed", number=ticket.number)
     raise NotAllowed("error.other_department", number=ticket.number)
 

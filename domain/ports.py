@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, Self
 
+from domain.assignment import Candidate, Mode
 from domain.canned import CannedRepository
 from domain.followup import FollowupKind
 from domain.people import Customer, Department, Role, Staff
@@ -287,6 +288,35 @@ class ConversationRepository(Protocol):
     async def delete(self, user_id: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AssignmentCursor:
+    """A department's auto-assignment, read with its row locked."""
+
+    mode: Mode
+    ack_minutes: int
+    cursor: int | None  # the staff id the last ticket went to
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Whether an agent takes new tickets: away (`/away`), their hours (`/hours`)."""
+
+    away: bool = False
+    hours: str | None = None
+
+
+class AssignmentRepository(Protocol):
+    async def lock(self, department_id: int) -> AssignmentCursor: ...
+    async def candidates(self, department_id: int) -> Sequence[Candidate]: ...
+    async def set_cursor(self, department_id: int, staff_id: int) -> None: ...
+    async def set_mode(self, department_id: int, mode: Mode, ack_minutes: int) -> None: ...
+    async def set_due(self, ticket_id: int, due: datetime | None) -> None: ...
+    async def due(self, now: datetime, limit: int) -> Sequence[int]: ...
+    async def claim_told(self, ticket_id: int) -> bool: ...
+    async def presence(self, staff_id: int) -> Presence: ...
+    async def set_presence(self, staff_id: int, presence: Presence) -> None: ...
+
+
 class Counters(Protocol):
     async def next(self, key: str) -> int:
         """The next value of a named sequence, unique under concurrent callers."""
@@ -313,6 +343,7 @@ class UnitOfWork(Protocol):
     digests: DigestRepository
     followups: FollowupRepository
     canned: CannedRepository
+    assignment: AssignmentRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

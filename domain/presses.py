@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.assignment import Mode
 from domain.permissions import Act
 from domain.profiles import Field
 from domain.ticket import Channel, Priority
@@ -112,3 +113,11 @@ class ProfilePress:
 
     customer_id: int
     what: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentPick:
+    """A `/departments` button: a department's new auto-assignment mode."""
+
+    department_id: int
+    mode: Mode

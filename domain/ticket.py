@@ -338,8 +338,10 @@ class Work:
 
     @staticmethod
     def claim(ticket: Ticket, staff_id: int, now: datetime) -> TicketEvent:
-        """Take an unclaimed ticket: it is acknowledged from now."""
-        if ticket.assignee_id is not None:
+        """Take an unclaimed ticket, or acknowledge one given to `staff_id` (auto-assignment)
+        and not acknowledged yet: it is acknowledged from now."""
+        given = ticket.assignee_id == staff_id and ticket.acknowledged_in_round is None
+        if ticket.assignee_id is not None and not given:
             raise IllegalTransition("error.already_claimed", number=ticket.number)
         Work.require_workable(ticket)
         ticket.assignee_id = staff_id
@@ -379,6 +381,9 @@ class Work:
         Work.require_workable(ticket)
         if ticket.assignee_id is None:
             raise IllegalTransition("error.claim_first", number=ticket.number)
+        if ticket.status is Status.NEW:  # given by auto-assignment: answering acknowledges it
+            ticket.move_to(Status.IN_PROGRESS, now=now)
+            Work._acknowledge(ticket, now)
         Work._acknowledge_round(ticket, now)
         if ask and ticket.status is not Status.WAITING_CUSTOMER:
             ticket.move_to(Status.WAITING_CUSTOMER, now=now)

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.assignment import Mode
 from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
 from domain.presses import (
     PROFILE_PRESSES,
+    AssignmentPick,
     CannedManage,
     CannedPick,
     Confirmation,
@@ -68,6 +70,7 @@ class Verb(StrEnum):
     CANNED = "cn"  # args: op (list: a department id; show, edit, retire: a reply id), id
     CANNED_ADD = "cna"  # args: department id, language
     PROFILE = "cu"  # args: customer id, what (a field, reveal, show)
+    ASSIGNMENT = "dam"  # args: department id, auto-assignment mode
 
 
 def _ticket(value: str) -> str:
@@ -146,6 +149,14 @@ def _canned_op(value: str) -> str:
     return value
 
 
+def _mode(value: str) -> str:
+    if value not in _MODES:
+        raise BadCallback("not an assignment mode")
+    return value
+
+
+_MODES = frozenset(m.value for m in Mode)
+
 _ARGS = {
     Verb.WIZARD: (_step, _word),
     Verb.LANGUAGE: (_word,),
@@ -169,6 +180,7 @@ _ARGS = {
     Verb.CANNED: (_canned_op, _id),
     Verb.CANNED_ADD: (_id, _word),
     Verb.PROFILE: (_id, _profile_press),
+    Verb.ASSIGNMENT: (_id, _mode),
 }
 
 
@@ -322,6 +334,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.CANNED: _canned_manage,
     Verb.CANNED_ADD: lambda a: CannedManage("add", department_id=int(a[0]), locale=a[1]),
     Verb.PROFILE: lambda a: ProfilePress(int(a[0]), a[1]),
+    Verb.ASSIGNMENT: lambda a: AssignmentPick(int(a[0]), Mode(a[1])),
 }
 
 

@@ -196,7 +196,8 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
                 [_staff(locale, Act.REMIND, number)],
             ]
         )
-    acts = [
+    acts: list[tuple[Act, ...]] = [(Act.CLAIM,)] if params.get("given") else []
+    acts += [
         (Act.REPLY, Act.ASK),
         (Act.NOTE, Act.RESOLVE),
         (Act.PRIORITY, Act.TRANSFER),

@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 CUSTOMER_COMMANDS = ("new", "my", "lang", "cancel", "help")
 STAFF_COMMANDS = {
     Role.AGENT: (
-        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "canned", "cancel",
-        "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "canned", "away",
+        "back", "hours", "cancel", "lang", "help",
     ),
     Role.SUPERVISOR: (
         "queue", "mine", "ticket", "find", "customer", "overdue", "file", "report", "chart",

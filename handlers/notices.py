@@ -204,6 +204,16 @@ def _to_staff(key: str) -> Renderer:
     return tell
 
 
+def _auto_assigned(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+    key = "assign.notice_auto" if params.get("minutes") else "assign.notice_auto_no_limit"
+    return _text(t(locale, key, **params), keyboards.open_ticket(locale, params["number"]))
+
+
+def _assign_moved(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+    key = "assign.notice_moved" if params.get("after") else "assign.notice_moved_queue"
+    return _text(t(locale, key, **params), keyboards.open_ticket(locale, params["number"]))
+
+
 def _joined(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
     role = render_staffadmin.role_name(locale, params["role"])
     if params.get("department"):
@@ -279,4 +289,6 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.NUDGE: _to_customer("followup.nudge"),
     Kind.CLOSED_UNANSWERED: _to_customer("followup.closed"),
     Kind.CLOSED_UNANSWERED_STAFF: _to_staff("followup.closed_staff"),
+    Kind.AUTO_ASSIGNED: _auto_assigned,
+    Kind.ASSIGN_MOVED: _assign_moved,
 }

@@ -209,7 +209,8 @@ def card_text(locale: str, params: dict[str, Any]) -> str:
         lines.append(line)
     lines.append(t(locale, "card.attachments", count=params.get("attachments", 0)))
     if params.get("assignee"):
-        lines.append(t(locale, "card.assignee", name=params["assignee"]))
+        key = "assign.card_given" if params.get("given") else "card.assignee"
+        lines.append(t(locale, key, name=params["assignee"]))
     else:
         lines.append(t(locale, "card.unclaimed"))
     if params.get("messages"):

@@ -11,7 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.errors import DeskError
-from domain.people import Role
+from domain.people import Department, Role
 from domain.staffadmin import (
     AlreadyStaff,
     Bound,
@@ -215,8 +215,18 @@ def departments(view: DepartmentList) -> str:
                 supervisors=Safe(supervisors),
                 count=info.active_staff,
             )
+            + "\n"
+            + assignment_line(locale, department)
         )
     return "\n\n".join(blocks)
+
+
+def assignment_line(locale: str, department: Department) -> str:
+    """How the department's new tickets find their assignee."""
+    mode = t(locale, f"assign.mode_{department.assignment}")
+    if department.assignment == "off" or not department.ack_minutes:
+        return t(locale, "assign.department_line", mode=mode)
+    return t(locale, "assign.department_line_ack", mode=mode, minutes=department.ack_minutes)
 
 
 def bound(view: Bound | ChooseDepartment) -> str:

@@ -16,7 +16,18 @@ from telegram.ext import (
 )
 
 from domain.people import Role
-from handlers import callback_data, chart, customer, export, profiles, report, staff, staffadmin
+from handlers import (
+    assignment,
+    callback_data,
+    chart,
+    customer,
+    export,
+    presence,
+    profiles,
+    report,
+    staff,
+    staffadmin,
+)
 from handlers.context import STALE_PRESSES, Button, DeskContext, pressed, sender_of
 from handlers.errors import on_error
 from handlers.i18n import t
@@ -25,6 +36,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 # Every button, by verb; a verb without an entry fails the codec's test.
 BUTTONS: dict[callback_data.Verb, Button] = {
+    **assignment.BUTTONS,
     **customer.BUTTONS,
     **staff.BUTTONS,
     **staffadmin.BUTTONS,
@@ -100,6 +112,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("file", staff.file, filters=PRIVATE))
     application.add_handler(CommandHandler("canned", staff.canned, filters=PRIVATE))
     application.add_handler(CommandHandler("customer", profiles.customer, filters=PRIVATE))
+    application.add_handler(CommandHandler("away", presence.away, filters=PRIVATE))
+    application.add_handler(CommandHandler("back", presence.back, filters=PRIVATE))
+    application.add_handler(CommandHandler("hours", presence.hours, filters=PRIVATE))
     for verb, button in BUTTONS.items():  # one handler per verb
         pattern = callback_data.pattern(verb)
         application.add_handler(CallbackQueryHandler(pressed(button), pattern=pattern))

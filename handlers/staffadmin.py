@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, filters
 from domain.errors import DeskError
 from domain.people import Sender, Staff
 from domain.staffadmin import Joined
-from handlers import menus
+from handlers import assignment, menus
 from handlers import render_staffadmin as render
 from handlers.callback_data import StaffChange, Verb
 from handlers.context import DeskContext, sender_of
@@ -115,7 +115,7 @@ async def departments(update: Update, context: DeskContext) -> None:
     except DeskError as error:
         await _refuse(update, context, sender, error)
         return
-    await _reply(update, render.departments(listing))
+    await _reply(update, render.departments(listing), assignment.keyboard(listing))
 
 
 async def bind(update: Update, context: DeskContext) -> None:

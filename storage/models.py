@@ -73,6 +73,14 @@ class DepartmentRow(Base):
     staff_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     names: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # language -> name
     created_at: Mapped[datetime | None]  # None: made before the desk recorded it
+    # auto-assignment: off | round_robin | least_open; minutes the assignee has to
+    # acknowledge (0: no limit); the mode the config gave at the last start (a change in the
+    # config wins over `/departments`); the staff id the last ticket went to (the row is
+    # locked while a new ticket's assignee is chosen)
+    assignment: Mapped[str] = mapped_column(String(20), default="off", server_default="off")
+    ack_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    assignment_config: Mapped[str | None] = mapped_column(String(40))
+    assign_cursor: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StaffRow(Base):
@@ -86,6 +94,9 @@ class StaffRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[datetime | None]  # None: made before the desk recorded it
+    # auto-assignment skips an agent who is away (`/away`) or outside their hours
+    away: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    hours: Mapped[str | None] = mapped_column(String(11))  # "09:00-18:00" in desk time
 
 
 class CustomerRow(Base):
@@ -180,6 +191,10 @@ class TicketRow(Base):
     ack_seconds: Mapped[int | None]
     first_response_seconds: Mapped[int | None]
     resolve_seconds: Mapped[int | None]
+    # auto-assignment: when the assignee must have acknowledged it (None: nothing to
+    # check), and whether the supervisor was told it moved on unacknowledged
+    assign_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    assign_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class TicketEventRow(Base):

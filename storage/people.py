@@ -70,6 +70,8 @@ def to_department(row: Any) -> Department:
         staff_chat_id=row.staff_chat_id,
         names=dict(row.names or {}),
         since=row.created_at,
+        assignment=row.assignment,
+        ack_minutes=row.ack_minutes,
     )
 
 

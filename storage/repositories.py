@@ -89,6 +89,15 @@ class SqlDepartments:
         values: dict[str, Any] = {"name": department.name, "names": dict(department.names)}
         if department.staff_chat_id is not None:
             values["staff_chat_id"] = department.staff_chat_id
+        # the config's assignment applies when it is new or changed since the last start;
+        # otherwise what an admin chose in `/departments` stays
+        config = f"{department.assignment}:{department.ack_minutes}"
+        if row is None or row.assignment_config != config:
+            values.update(
+                assignment=department.assignment,
+                ack_minutes=department.ack_minutes,
+                assignment_config=config,
+            )
         if row is None:
             result = await self.session.execute(
                 insert(DEPARTMENT).values(
@@ -103,6 +112,8 @@ class SqlDepartments:
         department.id = row.id
         department.staff_chat_id = values.get("staff_chat_id", row.staff_chat_id)
         department.since = row.created_at
+        department.assignment = values.get("assignment", row.assignment)
+        department.ack_minutes = values.get("ack_minutes", row.ack_minutes)
         return department
 
     async def set_staff_chat(self, department_id: int, chat_id: int | None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from domain.clock import Clock
 from domain.ports import CommitNews, CommitObserver
 from storage import inbox
+from storage.assignment import SqlAssignment
 from storage.canned import SqlCanned
 from storage.db import session_factory
 from storage.followups import SqlFollowups
@@ -133,6 +134,10 @@ class SqlUnitOfWork:
     @cached_property
     def canned(self) -> SqlCanned:
         return SqlCanned(self.session)
+
+    @cached_property
+    def assignment(self) -> SqlAssignment:
+        return SqlAssignment(self.session)
 
     async def commit(self) -> None:
         """Make everything written in this unit of work durable, outbox rows included.

@@ -33,6 +33,7 @@ NOT_ON_CARDS = {
     Act.PROFILE_VIP,
     Act.PROFILE_REVEAL,
     Act.PROFILE_MERGE,
+    Act.ASSIGNMENT,
 }
 
 

@@ -14,7 +14,7 @@ from domain.intake import Draft
 from domain.people import Customer, Role, Sender, Staff
 from domain.policy import DeskPolicy
 from domain.ports import Notice, Replies, UnitOfWork, UnitOfWorkFactory
-from domain.services import cards
+from domain.services import autoassign, cards
 from domain.ticket import ActorKind, Channel, EventKind, Ticket, TicketEvent, title_from
 
 # How long the handler's own answer has to be confirmed sent before the row standing in
@@ -145,6 +145,7 @@ class ServiceBase:
             raise NotFound("error.no_department", type=draft.type)
         day = now.astimezone(self.policy.timezone).date()
         seq = await uow.counters.next(numbering.ticket_counter_key(day))
+        chosen = await autoassign.choose(uow, self.policy, now, department)
         ticket = Ticket(
             number=numbering.ticket_number(day, seq),
             customer_id=customer.id,
@@ -162,6 +163,7 @@ class ServiceBase:
             contact_phone=draft.phone,
             business_stopped=bool(draft.stopped),
             attachment_count=len(draft.attachments),
+            assignee_id=chosen.staff.id if chosen else None,
         )
         sla.refresh(ticket, self.policy, now)
         ticket = await uow.tickets.add(ticket)
@@ -178,6 +180,8 @@ class ServiceBase:
                 data={"reference": draft.reference} if draft.reference else {},
             )
         )
+        if chosen is not None:
+            await autoassign.announce(uow, self.policy, now, ticket, chosen)
         if draft.phone and draft.phone != customer.phone:
             await uow.customers.update_contact(customer.id, name=customer.name, phone=draft.phone)
         await cards.post(uow, self.policy, now, ticket, department, filed=True)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import sla
+from domain.assignment import waiting_for_assignee
 from domain.delivery import Kind
 from domain.masking import mask_phone
 from domain.people import Customer, Department, Role, Staff
@@ -126,6 +127,7 @@ async def snapshot_of(
         "department_id": ticket.department_id,
         "department": _department_name(department),
         "assignee": assignee.name if assignee else None,
+        "given": waiting_for_assignee(ticket),  # auto-assigned, not acknowledged yet
         "due": due.astimezone(policy.timezone).strftime("%Y-%m-%d %H:%M") if due else None,
         "due_target": "acknowledge" if acknowledging else "resolve",
         "round": ticket.round,

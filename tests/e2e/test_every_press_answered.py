@@ -121,6 +121,7 @@ ARGS = {
     "role": st.sampled_from(["agent", "supervisor", "admin", "root"]),
     "flag": st.sampled_from(["0", "1", "2"]),
     "profile": st.sampled_from([*sorted(PROFILE_PRESSES), "score"]),
+    "mode": st.sampled_from(["off", "round_robin", "least_open", "sometimes"]),
     "value": st.sampled_from(sorted({*FeedbackType, *EDITABLE, "cancel", "submit", "done"})),
     "canned_op": st.sampled_from(["list", "show", "edit", "retire", "drop"]),
 }
@@ -147,6 +148,7 @@ SHAPES = {
     Verb.CANNED: ("canned_op", "id"),
     Verb.CANNED_ADD: ("id", "word"),
     Verb.PROFILE: ("id", "profile"),
+    Verb.ASSIGNMENT: ("id", "mode"),
 }
 assert set(SHAPES) == set(Verb)  # every verb is generated
 

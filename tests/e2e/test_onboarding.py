@@ -688,6 +688,8 @@ async def test_departments_show_routing_chat_supervisors_and_head_count(
     def types(*keys: str) -> str:
         return ", ".join(t(locale, f"type.{k}") for k in keys)
 
+    off = said(locale, "assign.department_line", mode=said(locale, "assign.mode_off"))
+
     assert ada.last_text == "\n\n".join(
         [
             said(locale, "staffadmin.departments_title"),
@@ -702,7 +704,9 @@ async def test_departments_show_routing_chat_supervisors_and_head_count(
                     t(locale, "staffadmin.supervisors", count=1, names=str(SUPERVISOR))
                 ),
                 count=2,
-            ),
+            )
+            + "\n"
+            + off,
             said(
                 locale,
                 "staffadmin.department",
@@ -719,7 +723,9 @@ async def test_departments_show_routing_chat_supervisors_and_head_count(
                     )
                 ),
                 count=0,
-            ),
+            )
+            + "\n"
+            + off,
         ]
     )
 

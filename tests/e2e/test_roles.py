@@ -82,10 +82,16 @@ def _invite(locale: str, role_value: str, department: str) -> Expected:
     return ("invite.created", {"role": role(locale, role_value), "department": department, **LINK})
 
 
+# auto-assignment's presence: only agents take auto-assigned tickets
+PRESENCE = ("/away", "/back", "/hours", "/hours 09:00-18:00", "/hours 25:00")
+NOT_AN_AGENT: Expected = ("assign.agents_only", {})
+
+
 def admin(locale: str) -> dict[str, Expected]:
     every = t(locale, "report.all_departments")
     return {
         **_staff(locale, "admin"),
+        **dict.fromkeys(PRESENCE, NOT_AN_AGENT),
         "/report": ("report.head", {"scope": every, "dates": "", "previous": ""}),
         "/chart": ("chart.caption", {"scope": every}),
         EXPORT: ("export.preparing", {"first": "2026-11-01", "last": "2026-11-30"}),
@@ -104,6 +110,7 @@ def supervisor(locale: str) -> dict[str, Expected]:
     refused = ("staffadmin.refused_role", {"role": role(locale, "supervisor")})
     return {
         **_staff(locale, "supervisor"),
+        **dict.fromkeys(PRESENCE, NOT_AN_AGENT),
         "/report": ("report.head", {"scope": AFTER[locale], "dates": "", "previous": ""}),
         "/chart": ("chart.caption", {"scope": AFTER[locale]}),
         EXPORT: ("export.preparing", {"first": "2026-11-01", "last": "2026-11-30"}),
@@ -128,6 +135,11 @@ def agent(locale: str) -> dict[str, Expected]:
     invite_refused = ("invite.refused_role", {"role": role(locale, "agent")})
     return {
         **_staff(locale, "agent"),
+        "/away": ("assign.away", {}),
+        "/back": ("assign.back", {}),
+        "/hours": ("assign.hours_none", {}),
+        "/hours 09:00-18:00": ("assign.hours_saved", {"hours": "09:00-18:00"}),
+        "/hours 25:00": ("assign.hours_usage", {}),
         "/report": ("report.not_allowed", {}),
         "/chart": ("chart.not_allowed", {}),
         EXPORT: ("export.not_allowed", {}),
@@ -157,6 +169,7 @@ def customer(locale: str) -> dict[str, Expected]:
         f"/ticket {NUMBER}": staff_only,
         "/find x": staff_only,
         "/file": staff_only,
+        **dict.fromkeys(PRESENCE, staff_only),
         "/report": ("report.not_allowed", {}),
         "/chart": ("chart.not_allowed", {}),
         EXPORT: ("export.not_allowed", {}),

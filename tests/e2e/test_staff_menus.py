@@ -77,8 +77,8 @@ async def test_deactivation_takes_the_staff_menu_away_and_reactivation_gives_it_
     await ada.press(t("en", "staffadmin.button_reactivate"), on=card)
     await desk.dispatch()
     assert names(menu_of(desk, al.id)) == [
-        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "canned", "cancel",
-        "lang", "help",
+        "queue", "mine", "ticket", "find", "customer", "overdue", "file", "canned", "away",
+        "back", "hours", "cancel", "lang", "help",
     ]  # fmt: skip
 
 

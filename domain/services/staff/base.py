@@ -140,7 +140,7 @@ class StaffBase(ServiceBase):
         ticket = await self.ticket(uow, pressed.number)
         reach = await self.reach(uow, ticket)
         if entry is not None and entry.before_check is not None:
-            await entry.before_check(uow, ticket)
+            await entry.before_check(uow, ticket, staff)
         check(staff, pressed.act, ticket, reach)
         if entry is None:  # an act no card offers
             raise InvalidInput("error.bad_callback")
@@ -267,7 +267,7 @@ class StaffAct:
     said: OnSaid | None = None  # the message its prompt asked for, if it asks for one
     needs_text: bool = False  # that message must have words (not only files)
     # before the permission check: a refusal that says more than "not allowed"
-    before_check: Callable[[UnitOfWork, Ticket], Awaitable[None]] | None = None
+    before_check: Callable[[UnitOfWork, Ticket, Staff], Awaitable[None]] | None = None
     # when another unit of work changed the ticket first: the refusal to give instead
     on_conflict: Callable[[UnitOfWork, Ticket], Awaitable[DeskError]] | None = None
 

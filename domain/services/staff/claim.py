@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from domain.assignment import waiting_for_assignee
 from domain.delivery import Kind
 from domain.errors import DeskError, IllegalTransition, InvalidInput, NotAllowed
+from domain.people import Staff
 from domain.permissions import Act
 from domain.ports import UnitOfWork
 from domain.presses import Target
@@ -19,10 +21,14 @@ async def claimed_by(uow: UnitOfWork, ticket: Ticket) -> DeskError:
     )
 
 
-async def already_claimed(uow: UnitOfWork, ticket: Ticket) -> None:
-    """A claimed ticket cannot be claimed again."""
-    if ticket.assignee_id is not None:
-        raise await claimed_by(uow, ticket)
+async def already_claimed(uow: UnitOfWork, ticket: Ticket, staff: Staff) -> None:
+    """A claimed ticket cannot be claimed again; one auto-assignment gave to `staff` is
+    theirs to acknowledge with Claim."""
+    if ticket.assignee_id is None:
+        return
+    if ticket.assignee_id == staff.id and waiting_for_assignee(ticket):
+        return
+    raise await claimed_by(uow, ticket)
 
 
 async def claim(desk: StaffBase, p: Press) -> StaffView:

@@ -29,6 +29,7 @@ from domain.services.staff.base import (
 from domain.services.staff.filing import Filing
 from domain.services.staff.lists import StaffLists
 from domain.services.staff.manage_canned import MANAGING, CannedAdmin
+from domain.services.staff.presence import StaffPresence
 from domain.services.staff.profiles import PROFILE, Profiles, ProfileView
 from domain.ticket import Attachment, Ticket
 
@@ -58,6 +59,10 @@ class StaffDesk(StaffBase):
     @cached_property
     def profiles(self) -> Profiles:
         return Profiles(self.uow, self.clock, self.policy)
+
+    @cached_property
+    def presence(self) -> StaffPresence:
+        return StaffPresence(self.uow, self.clock, self.policy)
 
     @cached_property
     def filing(self) -> Filing:
