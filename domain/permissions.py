@@ -38,6 +38,7 @@ class Act(StrEnum):
     BIND = "bind"
     REPORT = "report"  # figures of a department (admins: any or all)
     EXPORT = "export"  # its tickets as CSV and XLSX (admins: all)
+    MERGE = "merge"  # a duplicate into another ticket of the same customer
 
 
 class Scope(StrEnum):
@@ -73,6 +74,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.CLOSE): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.REVEAL): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.FILE_FOR_CUSTOMER): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.MERGE): frozenset({Scope.OWN, Scope.UNCLAIMED}),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -93,6 +95,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.INVITE): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.REPORT): frozenset({Scope.DEPARTMENT}),
     (Role.SUPERVISOR, Act.EXPORT): frozenset({Scope.DEPARTMENT}),
+    (Role.SUPERVISOR, Act.MERGE): frozenset(_DEPT),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }
@@ -145,6 +148,8 @@ def check(staff: Staff, act: Act, ticket: Ticket | None = None, reach: Reach = R
         raise NotAllowed("error.not_your_ticket_staff", number=ticket.number)
     if allowed == {Scope.UNCLAIMED} and Scope.DEPARTMENT in scopes:
         raise NotAllowed("error.already_claimed", number=ticket.number)
+    if Scope.OWN in allowed and Scope.DEPARTMENT in scopes:  # their own or unclaimed ones
+        raise NotAllowed("error.not_your_ticket_staff", number=ticket.number)
     raise NotAllowed("error.other_department", number=ticket.number)
 
 

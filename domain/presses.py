@@ -24,8 +24,15 @@ class Page:
     number: int
 
 
+@dataclass(frozen=True, slots=True)
+class MergeTarget:
+    """The ticket a duplicate is to be merged into, by its id."""
+
+    ticket_id: int
+
+
 # The value a staff act's choice carries (`None`: the act itself, before any choice).
-Choice = Priority | Target | Page
+Choice = Priority | Target | Page | MergeTarget
 
 
 @dataclass(frozen=True, slots=True)

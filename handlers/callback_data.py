@@ -16,7 +16,7 @@ from domain.intake import EDITABLE, Choice, Step
 from domain.numbering import TICKET_NUMBER
 from domain.permissions import Act
 from domain.presses import Choice as StaffChoice
-from domain.presses import Confirmation, FilingPick, Page, StaffPress, Target
+from domain.presses import Confirmation, FilingPick, MergeTarget, Page, StaffPress, Target
 from domain.ticket import Channel, FeedbackType, Priority
 
 VERSION = "v1"
@@ -200,6 +200,13 @@ def _page(value: str) -> Page:
     return Page(int(digits))
 
 
+def _merge_target(value: str) -> MergeTarget:
+    """`t<id>`, the ticket to merge into."""
+    if not value.startswith("t") or not _ID.match(value[1:]):
+        raise BadCallback("not a ticket to merge into")
+    return MergeTarget(int(value[1:]))
+
+
 def _priority(value: str) -> Priority:
     try:
         return Priority(value)
@@ -214,6 +221,7 @@ CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
     Act.COLLABORATE: _target,
     Act.ASSIGN: _target,
     Act.HISTORY: _page,
+    Act.MERGE: _merge_target,
 }
 
 

@@ -168,7 +168,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
     """The buttons of a ticket card, for what its ticket can have done next."""
     number = params["number"]
     status = Status(params["status"])
-    if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN):
+    if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED):
         return InlineKeyboardMarkup([[_staff(locale, Act.HISTORY, number)]])
     if status is Status.RESOLVED:
         return InlineKeyboardMarkup(
@@ -190,6 +190,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
                 [_staff(locale, Act.CLAIM, number)],
                 [_staff(locale, Act.ASSIGN, number), _staff(locale, Act.NOTE, number)],
                 [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
+                [_staff(locale, Act.MERGE, number)],
             ]
         )
     acts = [
@@ -198,7 +199,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
         (Act.PRIORITY, Act.TRANSFER),
         (Act.COLLABORATE, Act.REVEAL),
         (Act.HISTORY, Act.FILES),
-        (Act.ASSIGN,),
+        (Act.ASSIGN, Act.MERGE),
     ]
     return InlineKeyboardMarkup([[_staff(locale, a, number) for a in row] for row in acts])
 

@@ -169,6 +169,9 @@ class TicketRow(Base):
     ack_seconds: Mapped[int | None]
     first_response_seconds: Mapped[int | None]
     resolve_seconds: Mapped[int | None]
+    # merging duplicates: where this one went; the SLA clocks' start taken from a duplicate
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    clock_started_at: Mapped[datetime | None]
 
 
 class TicketEventRow(Base):

@@ -14,7 +14,7 @@ from domain.people import Sender, Staff
 from domain.permissions import Act, check
 from domain.ports import Conversation, UnitOfWork
 from domain.presses import Confirmation, ReplyTo, StaffPress
-from domain.services.staff import ask, claim, look, relay, resolve, transfer
+from domain.services.staff import ask, claim, look, merge, relay, resolve, transfer
 from domain.services.staff.base import (
     FILING,
     FLOW,
@@ -36,6 +36,7 @@ ACTS: dict[Act, StaffAct] = {
     **ask.ACTS,
     **transfer.ACTS,
     **resolve.ACTS,
+    **merge.ACTS,
 }
 
 
