@@ -43,6 +43,7 @@ class Verb(StrEnum):
     WITHDRAW_CONFIRM = "wdy"  # args: ticket number
     KEEP = "keep"  # args: ticket number
     PICK = "pick"  # args: ticket number the pending message is for
+    ADD_TO = "addto"  # args: ticket number the `/new` draft is added to instead
     STAFF = "s"  # args: staff act, ticket number
     STAFF_CHOICE = "sc"  # args: staff act, ticket number, chosen value
     CONFIRM = "cf"  # args: ticket number, "y" solved / "n" not solved
@@ -126,6 +127,7 @@ _ARGS = {
     Verb.WITHDRAW_CONFIRM: (_ticket,),
     Verb.KEEP: (_ticket,),
     Verb.PICK: (_ticket,),
+    Verb.ADD_TO: (_ticket,),
     Verb.STAFF: (_act, _ticket),
     Verb.STAFF_CHOICE: (_act, _ticket, _word),
     Verb.CONFIRM: (_ticket, _yes_no),
@@ -256,6 +258,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.WITHDRAW_CONFIRM: lambda a: TicketRef(a[0]),
     Verb.KEEP: lambda a: TicketRef(a[0]),
     Verb.PICK: lambda a: TicketRef(a[0]),
+    Verb.ADD_TO: lambda a: TicketRef(a[0]),
     Verb.STAFF: lambda a: StaffPress(Act(a[0]), a[1]),
     Verb.STAFF_CHOICE: _staff_choice,
     Verb.CONFIRM: lambda a: Confirmation(a[0], a[1] == "y"),

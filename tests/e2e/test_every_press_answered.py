@@ -105,7 +105,7 @@ IDS = st.sampled_from(["1", "2", "3", "{bob}", "{ann}", "{zed}", "0", "-1"]) | s
 WORDS = st.sampled_from(
     sorted(
         {v for values in WIZARD_VALUES.values() for v in values}
-        | {"en", "zh", "xx", "p1", "p-1", "d1", "d999", "a1", "x1", "low", "urgent", "type"}
+        | {"en", "zh", "xx", "p1", "p-1", "d1", "d999", "a1", "x1", "t1", "low", "urgent", "type"}
     )
 ) | st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
 ARGS = {
@@ -129,6 +129,7 @@ SHAPES = {
     Verb.WITHDRAW_CONFIRM: ("ticket",),
     Verb.KEEP: ("ticket",),
     Verb.PICK: ("ticket",),
+    Verb.ADD_TO: ("ticket",),
     Verb.STAFF: ("act", "ticket"),
     Verb.STAFF_CHOICE: ("act", "ticket", "word"),
     Verb.CONFIRM: ("ticket", "yes_no"),

@@ -196,6 +196,10 @@ async def test_who_may_merge(two_departments: DeskHarness, locale: str):
     assert alert == said(locale, "error.ticket_not_open", number=second)
     alert = await refused(bob, f"v1:sc:merge:{first}:t{target}")
     assert alert == said(locale, "merge.target_closed", into=second)
+    # nothing else of Ann's is open: Merge asks for a number
+    await press_on_card(bob, desk, first, "staff.button.merge")
+    assert bob.last_text == said(locale, "merge.ask_number", number=first)
+    assert labels(bob.last_message) == []
 
 
 async def test_the_merge_notice_is_queued_once_with_the_change(two_departments: DeskHarness):
