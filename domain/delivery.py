@@ -39,6 +39,7 @@ class Kind(StrEnum):
     COLLAB_ANSWER = "ticket.collab_answer"
     SECOND_ROUND = "ticket.second_round"
     MERGED = "ticket.merged"  # the customer's duplicate went into another of their tickets
+    MERGED_AWAY = "ticket.merged_away"  # the assignee's ticket was merged by somebody else
     POLL_ASK = "poll.ask"
     POLL_REMINDER = "poll.reminder"
     POLL_SECOND_ROUND = "poll.second_round"

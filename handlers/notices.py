@@ -256,6 +256,7 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.COLLAB_ANSWER: _to_staff("notice.collab_answer"),
     Kind.SECOND_ROUND: _to_staff("notice.second_round"),
     Kind.MERGED: _merged,
+    Kind.MERGED_AWAY: _to_staff("merge.merged_away"),
     Kind.POLL_ASK: _poll("poll.ask"),
     Kind.POLL_REMINDER: _poll("poll.reminder"),
     Kind.POLL_SECOND_ROUND: _second_round,

@@ -125,8 +125,11 @@ async def test_a_supervisor_merges_by_number_and_bad_numbers_are_asked_again(
     desk = two_departments
     _, sue, first, second = await files_twice(desk, locale, "Sue", Role.SUPERVISOR)
     eve = desk.customer(1002, "Eve", lang=locale)
+    bob = desk.customer(2002, "Bob", lang=locale)
+    await add_staff(desk, bob)
     theirs = await file_ticket(eve)
     await desk.dispatch()
+    await press_on_card(bob, desk, second, "staff.button.claim")
 
     await press_on_card(sue, desk, second, "staff.button.merge")
     before = await snapshot(desk, first, second, theirs)
@@ -144,6 +147,10 @@ async def test_a_supervisor_merges_by_number_and_bad_numbers_are_asked_again(
     assert sue.last_text == said(locale, "merge.done", number=second, into=first)
     await desk.dispatch()
     assert (await ticket_row(desk, second)).status == "merged"
+    # Bob, who held it, hears where it went, with a button to open it
+    told = said(locale, "merge.merged_away", number=first, merged=second, by="Sue")
+    assert bob.last_text == told
+    assert labels(bob.last_message) == [label(locale, "staff.button.view")]
     # the clocks of the kept (earlier) ticket are its own
     kept = await ticket_row(desk, first)
     assert kept.clock_started_at is None

@@ -104,6 +104,9 @@ async def _merge(
     await desk.record(uow, duplicate, _event(duplicate, staff, EventKind.MERGED_INTO, target, now))
     await desk.record(uow, target, _event(target, staff, EventKind.MERGED_IN, duplicate, now))
     await desk.tell_customer(uow, duplicate, Kind.MERGED, {"into": target.number})
+    if duplicate.assignee_id not in (None, staff.id):  # B's holder hears where it went
+        params = {"number": target.number, "merged": duplicate.number, "by": staff.name}
+        await desk.tell_assignee(uow, duplicate, Kind.MERGED_AWAY, params)
     current = await uow.conversations.get(staff.telegram_id)
     if current is not None and current.flow == FLOW:  # the prompt after Merge is answered
         await uow.conversations.delete(staff.telegram_id)
