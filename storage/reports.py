@@ -220,7 +220,7 @@ async def _agents(db: AsyncConnection, where: list[Any]) -> tuple[AgentRow, ...]
         )
         .join(cohort, cohort.c.id == E.ticket_id)
         .where(E.kind.in_([k.value for k in report.AGENT_HISTORY]))
-        .order_by(E.ticket_id, E.id)
+        .order_by(E.ticket_id, E.created_at, E.id)  # a merged-in history in time order
     )
     history = [
         report.HistoryLine(ticket_id, EventKind(kind), staff_id, bool(responded), seconds)
