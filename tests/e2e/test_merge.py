@@ -190,7 +190,7 @@ async def test_who_may_merge(two_departments: DeskHarness, locale: str):
     assert alert == said(locale, "error.other_department", number=first)
     # a forged target: not a ticket
     alert = await refused(bob, f"v1:sc:merge:{first}:t99999")
-    assert alert == said(locale, "merge.unknown", number="")
+    assert alert == said(locale, "error.bad_callback")
 
     # the admin merges anywhere
     kept = (await ticket_row(desk, first)).id

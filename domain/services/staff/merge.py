@@ -47,8 +47,8 @@ async def press_merge(desk: StaffBase, p: Press) -> StaffView:
     Work.require_workable(p.ticket)
     if isinstance(p.choice, MergeTarget):
         target = await p.uow.tickets.get(p.choice.ticket_id)
-        if target is None:
-            raise InvalidInput("merge.unknown", number="")
+        if target is None:  # no button of ours offers it
+            raise InvalidInput("error.bad_callback")
         return await _merge(desk, p.uow, p.staff, p.ticket, target, p.now)
     if p.choice is not None:
         raise InvalidInput("error.bad_callback")
