@@ -38,6 +38,8 @@ class Kind(StrEnum):
     REOPENED = "ticket.reopened"
     COLLAB_ANSWER = "ticket.collab_answer"
     SECOND_ROUND = "ticket.second_round"
+    MERGED = "ticket.merged"  # the customer's duplicate went into another of their tickets
+    MERGED_AWAY = "ticket.merged_away"  # the assignee's ticket was merged by somebody else
     POLL_ASK = "poll.ask"
     POLL_REMINDER = "poll.reminder"
     POLL_SECOND_ROUND = "poll.second_round"

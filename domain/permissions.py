@@ -47,6 +47,7 @@ class Act(StrEnum):
     PROFILE_REVEAL = "creveal"  # a profile's phone and e-mail unmasked (recorded)
     PROFILE_MERGE = "cmerge"  # two profiles of one person made one
     ASSIGNMENT = "amode"  # a department's auto-assignment mode (admins)
+    MERGE = "merge"  # a duplicate into another ticket of the same customer
 
 
 class Scope(StrEnum):
@@ -87,6 +88,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.AGENT, Act.CANNED): frozenset(_AGENT_OWN),
     (Role.AGENT, Act.PROFILE): frozenset({Scope.ANY}),
     (Role.AGENT, Act.PROFILE_EDIT): frozenset({Scope.ANY}),
+    (Role.AGENT, Act.MERGE): frozenset({Scope.OWN, Scope.UNCLAIMED}),
     # supervisors: everything an agent does, on every ticket of their department
     (Role.SUPERVISOR, Act.VIEW): frozenset(_SEE),
     (Role.SUPERVISOR, Act.HISTORY): frozenset(_SEE),
@@ -115,6 +117,7 @@ TABLE: dict[tuple[Role, Act], frozenset[Scope]] = {
     (Role.SUPERVISOR, Act.PROFILE_VIP): frozenset({Scope.ANY}),
     (Role.SUPERVISOR, Act.PROFILE_REVEAL): frozenset({Scope.ANY}),
     (Role.SUPERVISOR, Act.PROFILE_MERGE): frozenset({Scope.ANY}),
+    (Role.SUPERVISOR, Act.MERGE): frozenset(_DEPT),
     # admins: everything, everywhere
     **{(Role.ADMIN, act): frozenset({Scope.ANY}) for act in Act},
 }
@@ -165,8 +168,10 @@ def check(staff: Staff, act: Act, ticket: Ticket | None = None, reach: Reach = R
     scopes = scopes_of(staff, ticket, reach)
     if allowed <= {Scope.OWN} and Scope.DEPARTMENT in scopes:
         raise NotAllowed("error.not_your_ticket_staff", number=ticket.number)
-    if Scope.UNCLAIMED in allowed and Scope.DEPARTMENT in scopes:
+    if act is Act.CLAIM and Scope.DEPARTMENT in scopes:  # a colleague has it
         raise NotAllowed("error.already_claimed", number=ticket.number)
+    if Scope.OWN in allowed and Scope.DEPARTMENT in scopes:  # their own or unclaimed ones
+        raise NotAllowed("error.not_your_ticket_staff", number=ticket.number)
     raise NotAllowed("error.other_department", number=ticket.number)
 
 

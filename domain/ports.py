@@ -206,6 +206,10 @@ class EventRepository(Protocol):
         """How many messages the customer added to the ticket, and the last one's text."""
         ...
 
+    async def move(self, from_ticket: int, to_ticket: int) -> int:
+        """Re-point a ticket's history and files to another ticket; how many events moved."""
+        ...
+
 
 class CardRepository(Protocol):
     async def add(

@@ -45,8 +45,15 @@ class CannedPick:
     words: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class MergeTarget:
+    """The ticket a duplicate is to be merged into, by its id."""
+
+    ticket_id: int
+
+
 # The value a staff act's choice carries (`None`: the act itself, before any choice).
-Choice = Priority | Target | Page | RemindIn | CannedPick
+Choice = Priority | Target | Page | RemindIn | CannedPick | MergeTarget
 
 
 @dataclass(frozen=True, slots=True)

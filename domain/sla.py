@@ -47,12 +47,11 @@ def target_of(ticket: Ticket, policy: DeskPolicy) -> SlaTarget:
 
 
 def _start(ticket: Ticket) -> datetime:
-    """Clocks run from filing; a second round's from its start."""
-    return (
-        ticket.round_started_at
-        if ticket.round > 1 and ticket.round_started_at
-        else (ticket.created_at)
-    )
+    """Clocks run from filing (or from the earlier filing of a duplicate merged in); a
+    second round's from its start."""
+    if ticket.round > 1 and ticket.round_started_at:
+        return ticket.round_started_at
+    return ticket.clock_started_at or ticket.created_at
 
 
 def _moments(

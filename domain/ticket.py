@@ -54,6 +54,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    MERGED = "merged"  # a duplicate, merged into another ticket of the same customer
 
 
 OPEN_STATUSES = frozenset(
@@ -70,6 +71,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RESOLVED: frozenset({Status.IN_PROGRESS, Status.CLOSED}),
     Status.CLOSED: frozenset({Status.IN_PROGRESS}),
     Status.WITHDRAWN: frozenset(),
+    Status.MERGED: frozenset(),
 }
 
 
@@ -99,6 +101,8 @@ class EventKind(StrEnum):
     SECOND_ROUND = "second_round"
     DATA_EXPORTED = "data_exported"  # the customer's data was exported (`customer export`)
     DATA_ERASED = "data_erased"  # the customer's personal data was erased (`customer erase`)
+    MERGED_INTO = "merged_into"  # this duplicate was merged into another ticket
+    MERGED_IN = "merged_in"  # a duplicate was merged into this ticket
 
 
 # What a customer may read in their history; everything else is the desk's own business.
@@ -116,6 +120,8 @@ CUSTOMER_VISIBLE = frozenset(
         EventKind.CLOSED,
         EventKind.SCORED,
         EventKind.SECOND_ROUND,
+        EventKind.MERGED_INTO,
+        EventKind.MERGED_IN,
     }
 )
 
@@ -237,6 +243,10 @@ class Ticket:
     ack_seconds: int | None = None
     first_response_seconds: int | None = None
     resolve_seconds: int | None = None
+    # merging: the ticket this duplicate went into; the SLA clocks' start when a merged-in
+    # duplicate was filed before this ticket (None: they run from filing)
+    merged_into_id: int | None = None
+    clock_started_at: datetime | None = None
 
     @property
     def acknowledged_in_round(self) -> datetime | None:
@@ -566,7 +576,7 @@ class Work:
 
     @staticmethod
     def require_workable(ticket: Ticket) -> None:
-        if ticket.status in (Status.CLOSED, Status.WITHDRAWN):
+        if ticket.status in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED):
             raise IllegalTransition("error.ticket_not_open", number=ticket.number)
 
 

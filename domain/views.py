@@ -37,6 +37,8 @@ class IntakeView:
     resumed: bool = False
     accepted: bool = True
     previous_step: Step | None = None
+    # at the summary: the customer's open tickets the feedback may be added to instead
+    open_tickets: list[str] = field(default_factory=list)
     # the `reply` outbox rows standing in for the handler's answer (domain.services.base)
     receipt_ids: list[int] = field(default_factory=list, kw_only=True)
 

@@ -23,6 +23,7 @@ from domain.presses import (
     CannedPick,
     Confirmation,
     FilingPick,
+    MergeTarget,
     Page,
     ProfilePress,
     RemindIn,
@@ -56,6 +57,7 @@ class Verb(StrEnum):
     WITHDRAW_CONFIRM = "wdy"  # args: ticket number
     KEEP = "keep"  # args: ticket number
     PICK = "pick"  # args: ticket number the pending message is for
+    ADD_TO = "addto"  # args: ticket number the `/new` draft is added to instead
     STAFF = "s"  # args: staff act, ticket number
     STAFF_CHOICE = "sc"  # args: staff act, ticket number, chosen value
     CONFIRM = "cf"  # args: ticket number, "y" solved / "n" not solved
@@ -166,6 +168,7 @@ _ARGS = {
     Verb.WITHDRAW_CONFIRM: (_ticket,),
     Verb.KEEP: (_ticket,),
     Verb.PICK: (_ticket,),
+    Verb.ADD_TO: (_ticket,),
     Verb.STAFF: (_act, _ticket),
     Verb.STAFF_CHOICE: (_act, _ticket, _word),
     Verb.CONFIRM: (_ticket, _yes_no),
@@ -263,6 +266,13 @@ def _canned_manage(args: tuple[str, ...]) -> CannedManage:
     return CannedManage(args[0], canned_id=int(args[1]))
 
 
+def _merge_target(value: str) -> MergeTarget:
+    """`t<id>`, the ticket to merge into."""
+    if not value.startswith("t") or not _ID.match(value[1:]):
+        raise BadCallback("not a ticket to merge into")
+    return MergeTarget(int(value[1:]))
+
+
 def _priority(value: str) -> Priority:
     try:
         return Priority(value)
@@ -286,6 +296,7 @@ CHOICES: dict[Act, Callable[[str], StaffChoice]] = {
     Act.HISTORY: _page,
     Act.REMIND: _remind_in,
     Act.CANNED: _canned_pick,
+    Act.MERGE: _merge_target,
 }
 
 
@@ -320,6 +331,7 @@ _VALUES: dict[Verb, Callable[[tuple[str, ...]], object]] = {
     Verb.WITHDRAW_CONFIRM: lambda a: TicketRef(a[0]),
     Verb.KEEP: lambda a: TicketRef(a[0]),
     Verb.PICK: lambda a: TicketRef(a[0]),
+    Verb.ADD_TO: lambda a: TicketRef(a[0]),
     Verb.STAFF: lambda a: StaffPress(Act(a[0]), a[1]),
     Verb.STAFF_CHOICE: _staff_choice,
     Verb.CONFIRM: lambda a: Confirmation(a[0], a[1] == "y"),

@@ -12,6 +12,7 @@ from domain.intake import Choice
 from domain.people import Sender
 from domain.views import (
     Appended,
+    Cancelled,
     CustomerMessageOutcome,
     Filed,
     Greeting,
@@ -213,12 +214,22 @@ async def _keep(update: Update, context: DeskContext, ref: TicketRef, sender: Se
 
 
 async def _pick(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
-    query = _query(update)
     picked = await context.desk.add_pending_to(sender, ref.number)
-    if not isinstance(picked, Appended):
-        raise Stale("no pending message of the presser")
+    await _appended(_query(update), picked, "message.added")
+
+
+async def _add_to(update: Update, context: DeskContext, ref: TicketRef, sender: Sender) -> None:
+    """`/new`'s "add to FB-… instead" at the summary: the summary becomes the answer."""
+    added = await context.desk.add_draft_to(sender, ref.number)
+    await _appended(_query(update), added, "merge.added")
+
+
+async def _appended(query: CallbackQuery, outcome: Appended | Cancelled, key: str) -> None:
+    """What the press added, and to which ticket; nothing waiting to be added: out of date."""
+    if not isinstance(outcome, Appended):
+        raise Stale("nothing of the presser's waits to be added")
     await query.answer()
-    await edit(query, t(picked.locale, "message.added", number=picked.ticket.number))
+    await edit(query, t(outcome.locale, key, number=outcome.ticket.number))
 
 
 def _query(update: Update) -> CallbackQuery:
@@ -239,4 +250,5 @@ BUTTONS: dict[Verb, Button] = {
     Verb.WITHDRAW_CONFIRM: _withdrawn,
     Verb.KEEP: _keep,
     Verb.PICK: _pick,
+    Verb.ADD_TO: _add_to,
 }

@@ -41,8 +41,9 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def intake_step(locale: str, draft: Draft) -> Markup:
-    """The buttons under the question of the wizard's current step."""
+def intake_step(locale: str, draft: Draft, open_tickets: Sequence[str] = ()) -> Markup:
+    """The buttons under the question of the wizard's current step (at the summary, one
+    more per open ticket of the customer's, to add the feedback to it instead)."""
     step = draft.step
     cancel = [_wizard(locale, step, "cancel", "button.cancel")]
     if step is Step.TYPE:
@@ -83,6 +84,7 @@ def intake_step(locale: str, draft: Draft) -> Markup:
         return InlineKeyboardMarkup(
             [
                 [_wizard(locale, step, "submit", "button.submit")],
+                *_add_to(locale, open_tickets),
                 [
                     _wizard(locale, step, "edit", "button.edit"),
                     _wizard(locale, step, "cancel", "button.cancel"),
@@ -93,6 +95,18 @@ def intake_step(locale: str, draft: Draft) -> Markup:
     return InlineKeyboardMarkup(
         [*_rows(fields, 2), [_wizard(locale, step, "back", "button.back")]]
     )
+
+
+def _add_to(locale: str, numbers: Sequence[str]) -> list[list[InlineKeyboardButton]]:
+    return [
+        [
+            InlineKeyboardButton(
+                t(locale, "merge.add_to", number=number),
+                callback_data=encode(Verb.ADD_TO, number),
+            )
+        ]
+        for number in numbers
+    ]
 
 
 def languages(codes: Sequence[str]) -> InlineKeyboardMarkup:
@@ -171,7 +185,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
     """The buttons of a ticket card, for what its ticket can have done next."""
     number = params["number"]
     status = Status(params["status"])
-    if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN):
+    if params.get("moved") or status in (Status.CLOSED, Status.WITHDRAWN, Status.MERGED):
         return InlineKeyboardMarkup([[_staff(locale, Act.HISTORY, number)]])
     if status is Status.RESOLVED:
         return InlineKeyboardMarkup(
@@ -193,7 +207,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
                 [_staff(locale, Act.CLAIM, number)],
                 [_staff(locale, Act.ASSIGN, number), _staff(locale, Act.NOTE, number)],
                 [_staff(locale, Act.HISTORY, number), _staff(locale, Act.FILES, number)],
-                [_staff(locale, Act.REMIND, number)],
+                [_staff(locale, Act.REMIND, number), _staff(locale, Act.MERGE, number)],
             ]
         )
     acts: list[tuple[Act, ...]] = [(Act.CLAIM,)] if params.get("given") else []
@@ -204,7 +218,7 @@ def card(locale: str, params: dict[str, Any]) -> Markup:
         (Act.COLLABORATE, Act.REVEAL),
         (Act.HISTORY, Act.FILES),
         (Act.CANNED, Act.ASSIGN),
-        (Act.REMIND,),
+        (Act.REMIND, Act.MERGE),
     ]
     return InlineKeyboardMarkup([[_staff(locale, a, number) for a in row] for row in acts])
 

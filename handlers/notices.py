@@ -178,6 +178,11 @@ def _resolved(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
     return _text(text, keyboards.confirm_resolution(locale, number))
 
 
+def _merged(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
+    text = t(locale, "merge.notice", number=params["number"], into=params["into"])
+    return Outgoing("send_message", {"text": text})
+
+
 def _sla(stage: str) -> Renderer:
     def late(locale: str, params: dict[str, Any], _: int | None) -> Outgoing:
         text = t(
@@ -276,6 +281,8 @@ RENDERERS: dict[Kind, Renderer] = {
     Kind.REOPENED: _to_staff("notice.reopened"),
     Kind.COLLAB_ANSWER: _to_staff("notice.collab_answer"),
     Kind.SECOND_ROUND: _to_staff("notice.second_round"),
+    Kind.MERGED: _merged,
+    Kind.MERGED_AWAY: _to_staff("merge.merged_away"),
     Kind.POLL_ASK: _poll("poll.ask"),
     Kind.POLL_REMINDER: _poll("poll.reminder"),
     Kind.POLL_SECOND_ROUND: _second_round,

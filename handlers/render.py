@@ -112,7 +112,10 @@ def intake(view: IntakeView, limits: Limits, *, left_contact: bool) -> list[Repl
         question = _question(view.locale, view.draft, limits)
         if note:
             question = f"{note}\n\n{question}"
-    replies.append(Reply(question, keyboards.intake_step(view.locale, view.draft)))
+    if view.open_tickets and view.draft.step is Step.SUMMARY:
+        question += "\n\n" + t(view.locale, "merge.offer_at_intake", count=len(view.open_tickets))
+    markup = keyboards.intake_step(view.locale, view.draft, view.open_tickets)
+    replies.append(Reply(question, markup))
     return replies
 
 

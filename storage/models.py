@@ -195,6 +195,9 @@ class TicketRow(Base):
     # check), and whether the supervisor was told it moved on unacknowledged
     assign_due_at: Mapped[datetime | None] = mapped_column(index=True)
     assign_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # merging duplicates: where this one went; the SLA clocks' start taken from a duplicate
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    clock_started_at: Mapped[datetime | None]
 
 
 class TicketEventRow(Base):

@@ -33,6 +33,7 @@ from storage.repositories import _upsert
 T = TicketRow
 NOT_FIRST_CONTACT = (EventKind.REOPENED, EventKind.TRANSFERRED, EventKind.SECOND_ROUND)
 RESOLVE_RUNNING = (Status.NEW.value, Status.IN_PROGRESS.value)
+ENDED_UNWORKED = (Status.WITHDRAWN.value, Status.MERGED.value)
 # Seconds from filing to a moment on the ticket's clock: (priority, filed, moment) -> seconds
 Measure = Callable[[Priority, datetime, datetime], int]
 # when the ticket's current round was acknowledged: `ack_due_at` is that round's due time
@@ -149,7 +150,8 @@ def _totals(where: list[Any], now: datetime) -> Any:
     )
     ack_base = or_(
         ACKNOWLEDGED.is_not(None),
-        and_(T.status != Status.WITHDRAWN.value, T.ack_due_at <= now),
+        # a withdrawn or merged ticket nobody took never had to be acknowledged
+        and_(T.status.not_in(ENDED_UNWORKED), T.ack_due_at <= now),
     )
     resolve_base = or_(
         T.resolved_at.is_not(None),
@@ -224,7 +226,7 @@ async def _agents(db: AsyncConnection, where: list[Any]) -> tuple[AgentRow, ...]
         )
         .join(cohort, cohort.c.id == E.ticket_id)
         .where(E.kind.in_([k.value for k in report.AGENT_HISTORY]))
-        .order_by(E.ticket_id, E.id)
+        .order_by(E.ticket_id, E.created_at, E.id)  # a merged-in history in time order
     )
     history = [
         report.HistoryLine(ticket_id, EventKind(kind), staff_id, bool(responded), seconds)

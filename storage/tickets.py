@@ -65,6 +65,8 @@ _PLAIN = (
     "score_comment",
     "ack_seconds",
     "resolve_seconds",
+    "merged_into_id",
+    "clock_started_at",
 )
 _CREATED = ("number", "customer_id", "title", "description", "reference", "contact_phone")
 
@@ -107,6 +109,8 @@ def _ticket(row: Any) -> Ticket:
         ack_seconds=row.ack_seconds,
         first_response_seconds=row.first_response_seconds,
         resolve_seconds=row.resolve_seconds,
+        merged_into_id=row.merged_into_id,
+        clock_started_at=row.clock_started_at,
     )
 
 
@@ -344,6 +348,16 @@ class SqlEvents:
             )
         return event
 
+    async def move(self, from_ticket: int, to_ticket: int) -> int:
+        """Re-point a ticket's whole history and files to another ticket; how many events."""
+        moved = await self.session.execute(
+            update(E).where(E.c.ticket_id == from_ticket).values(ticket_id=to_ticket)
+        )
+        await self.session.execute(
+            update(A).where(A.c.ticket_id == from_ticket).values(ticket_id=to_ticket)
+        )
+        return int(moved.rowcount)  # type: ignore[attr-defined]
+
     async def customer_messages(self, ticket_id: int) -> tuple[int, str | None]:
         count, last = (
             await self.session.execute(_CUSTOMER_MESSAGES, {"b_ticket": ticket_id})
@@ -356,7 +370,8 @@ class SqlEvents:
         query = select(E).where(E.c.ticket_id == ticket_id)
         if customer_visible_only:
             query = query.where(E.c.visible_to_customer.is_(True))
-        rows = list(await self.session.execute(query.order_by(E.c.id)))
+        # by time: a merged-in duplicate's lines sit among this ticket's where they happened
+        rows = list(await self.session.execute(query.order_by(E.c.created_at, E.c.id)))
         files = await self.session.execute(
             select(A).where(A.c.ticket_id == ticket_id).order_by(A.c.id)
         )

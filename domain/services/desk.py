@@ -9,7 +9,7 @@ from domain.errors import IllegalTransition, NotFound
 from domain.intake import Draft
 from domain.people import Customer, Role, Sender
 from domain.ports import Conversation, Notice, UnitOfWork
-from domain.services import cards, satisfaction
+from domain.services import cards, offers, satisfaction
 from domain.services.base import RECEIPT_FALLBACK, Actor, ServiceBase
 from domain.ticket import (
     OPEN_STATUSES,
@@ -101,6 +101,7 @@ class Desk(ServiceBase):
             else:
                 view = IntakeView(actor.locale, Draft())
                 await self._store_draft(uow, sender, view.draft)
+            await offers.offer(uow, actor.customer, view)
             await self._stand_in(uow, sender, view)
             await uow.commit()
         return view
@@ -110,9 +111,10 @@ class Desk(ServiceBase):
         async with self.uow.reading() as uow:
             actor = await self._actor(uow, sender, writes=False)
             current = await uow.conversations.get(sender.telegram_id)
-        if current is None or current.flow != INTAKE:
-            return None
-        return IntakeView(actor.locale, Draft.from_dict(current.data), accepted=False)
+            if current is None or current.flow != INTAKE:
+                return None
+            view = IntakeView(actor.locale, Draft.from_dict(current.data), accepted=False)
+            return await offers.offer(uow, actor.customer, view)
 
     async def cancel(self, sender: Sender) -> Cancelled:
         """Drop whatever multi-step exchange the user is in."""
@@ -184,7 +186,8 @@ class Desk(ServiceBase):
             return Filed(actor.locale, ticket, promise, receipt_id=receipt)
         if result.accepted:
             await self._store_draft(uow, sender, result.draft)
-        return IntakeView.after(actor.locale, result, previous_step)
+        view = IntakeView.after(actor.locale, result, previous_step)
+        return await offers.offer(uow, actor.customer, view)
 
     async def _store_draft(self, uow: UnitOfWork, sender: Sender, draft: Draft) -> None:
         await uow.conversations.put(
@@ -253,6 +256,25 @@ class Desk(ServiceBase):
             attachments = [Attachment.from_dict(a) for a in current.data.get("attachments", [])]
             ticket = await self._append(
                 uow, customer, ticket, current.data.get("body"), attachments
+            )
+            await uow.conversations.delete(sender.telegram_id)
+            await uow.commit()
+        return Appended(actor.locale, ticket)
+
+    async def add_draft_to(self, sender: Sender, number: str) -> Appended | Cancelled:
+        """`/new`'s "add to FB-… instead": the draft's description and files go onto that
+        open ticket of the customer's, and no new ticket is filed."""
+        async with self.uow() as uow:
+            actor = await self._actor(uow, sender)
+            customer = self._require_customer(actor)
+            current = await uow.conversations.get(sender.telegram_id)
+            draft = offers.summary_draft(current, INTAKE)
+            if draft is None:
+                await uow.commit()
+                return Cancelled(actor.locale, had_flow=False)
+            ticket = await self._own_ticket(uow, customer, number)
+            ticket = await self._append(
+                uow, customer, ticket, draft.description, draft.attachments
             )
             await uow.conversations.delete(sender.telegram_id)
             await uow.commit()

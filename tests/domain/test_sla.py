@@ -83,6 +83,17 @@ def test_a_priority_change_re_targets_from_the_filing_time():
     assert changed.resolve_due_at == at(24)
 
 
+def test_a_merged_in_earlier_filing_starts_the_clocks_and_a_second_round_its_own():
+    kept = ticket(Priority.URGENT)  # around the clock: 30 min, 24 h
+    kept.clock_started_at = at(-2)  # a duplicate filed two hours earlier was merged in
+    sla.refresh(kept, POLICY, at(0.1))
+    assert (kept.ack_due_at, kept.resolve_due_at) == (at(-1.5), at(22))
+    assert kept.next_check_at == at(0.1)  # already late: look now
+    kept.round, kept.round_started_at = 2, at(30)
+    sla.refresh(kept, POLICY, at(30))
+    assert kept.ack_due_at > at(30)
+
+
 def test_time_left_is_counted_on_the_tickets_clock_and_goes_negative_when_late():
     normal = ticket()
     assert sla.left(normal, POLICY, at(0.25)) == (Target.ACKNOWLEDGE, timedelta(minutes=45))

@@ -108,6 +108,7 @@ WORDS = st.sampled_from(
         {v for values in WIZARD_VALUES.values() for v in values}
         | {"en", "zh", "xx", "p1", "p-1", "d1", "d999", "a1", "x1", "low", "urgent", "type"}
         | {"l", "c1", "s1", "e1", "c999"}
+        | {"en", "zh", "xx", "p1", "p-1", "d1", "d999", "a1", "x1", "t1", "low", "urgent", "type"}
     )
 ) | st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
 ARGS = {
@@ -134,6 +135,7 @@ SHAPES = {
     Verb.WITHDRAW_CONFIRM: ("ticket",),
     Verb.KEEP: ("ticket",),
     Verb.PICK: ("ticket",),
+    Verb.ADD_TO: ("ticket",),
     Verb.STAFF: ("act", "ticket"),
     Verb.STAFF_CHOICE: ("act", "ticket", "word"),
     Verb.CONFIRM: ("ticket", "yes_no"),

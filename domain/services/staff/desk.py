@@ -16,7 +16,17 @@ from domain.people import Sender, Staff
 from domain.permissions import Act, check
 from domain.ports import Conversation, UnitOfWork
 from domain.presses import CannedPick, Confirmation, ReplyTo, StaffPress
-from domain.services.staff import ask, canned, claim, look, relay, remind, resolve, transfer
+from domain.services.staff import (
+    ask,
+    canned,
+    claim,
+    look,
+    merge,
+    relay,
+    remind,
+    resolve,
+    transfer,
+)
 from domain.services.staff.base import (
     FILING,
     FLOW,
@@ -43,6 +53,7 @@ ACTS: dict[Act, StaffAct] = {
     **resolve.ACTS,
     **remind.ACTS,
     **canned.ACTS,
+    **merge.ACTS,
 }
 
 
