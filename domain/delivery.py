@@ -62,6 +62,9 @@ class Kind(StrEnum):
         return Kind(f"{self.value}.file")
 
 
+# Rows standing in for the acting user's answer, due only if the handler's own was lost.
+STAND_IN_KINDS = (Kind.FILED, Kind.REPLY)
+
 URGENT_NEW_CARD = 0
 MESSAGE = 1
 NEW_CARD = 2

@@ -33,7 +33,7 @@ from telegram.error import (
 )
 
 from domain.clock import Clock
-from domain.delivery import Kind
+from domain.delivery import STAND_IN_KINDS, Kind
 from domain.ports import CommitNews, Notice, OutboxItem, OutboxStore
 from handlers import menus, notices
 from handlers.delivery import Batch, Prepared, next_batch, prepare
@@ -338,6 +338,7 @@ class OutboxDispatcher:
             shown=prepared.shown,
             first_response_of=responded,
             follow_up=batch.receipts(),
+            answer=head.kind in STAND_IN_KINDS,
         )
         report.sent += len(batch.items)
 

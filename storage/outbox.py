@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, union_all, up
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.delivery import Kind
+from domain.delivery import STAND_IN_KINDS, Kind
 from domain.ports import Notice, OutboxItem
 from storage.db import session_factory
 from storage.models import OutboxRow, TicketCardRow, TicketRow
@@ -22,8 +22,7 @@ SUPERSEDED = "superseded"
 # Committed just before the Bot API call: a row still "sending" when the active instance
 # died may or may not have reached Telegram.
 SENDING = "sending"
-# Rows standing in for the acting user's answer, due only if the handler's own was lost.
-STAND_IN_KINDS = (Kind.FILED, Kind.REPLY)
+
 IN_FLIGHT_REASON = (
     "in flight when the instance sending it stopped; most likely delivered, so not sent again"
 )
@@ -137,11 +136,15 @@ class SqlOutboxStore:
         shown: str | None = None,
         first_response_of: int | None = None,
         follow_up: Sequence[Notice] = (),
+        answer: bool = False,
     ) -> None:
         """Telegram accepted the message (one message for all of `ids`): remember its id
         (on the card too, with what it shows, for edits); when it was the desk's first word
-        to the customer, when that was; and queue `follow_up` (the sender's receipt)."""
+        to the customer, when that was; and queue `follow_up` (the sender's receipt). An
+        `answer` (a kept answer sent from its row) makes the older ones of its chat moot."""
         async with self._sessions() as session, session.begin():
+            if answer:
+                await session.execute(_supersede_moot(_ids(ids), now))
             await session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id.in_(_ids(ids)))
@@ -363,8 +366,14 @@ async def _confirm(
     those chats, moot now, are superseded."""
     rows = [{"b_id": i, "b_message": m, "b_now": now} for i, m in confirmed.items()]
     await session.execute(_CONFIRM, rows)
+    await session.execute(_supersede_moot(list(confirmed), now))
+
+
+def _supersede_moot(answered: list[int], now: datetime) -> Any:
+    """The stand-ins older than the answers `answered` in their chats are moot (the
+    person got a newer answer): superseded, never sent."""
     later = aliased(OutboxRow)
-    await session.execute(
+    return (
         update(OutboxRow)
         .where(
             OutboxRow.status == PENDING,
@@ -372,7 +381,7 @@ async def _confirm(
             OutboxRow.attempts == 0,
             exists().where(
                 later.chat_id == OutboxRow.chat_id,
-                later.id.in_(list(confirmed)),
+                later.id.in_(answered),
                 later.id > OutboxRow.id,
             ),
         )

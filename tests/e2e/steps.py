@@ -14,10 +14,10 @@ from sqlalchemy import select
 from bot.app import runtime_of
 from bot.sandbox import telegram_html
 from bot.sandbox.wire import SentMessage
+from domain.delivery import STAND_IN_KINDS
 from domain.people import Role, Staff
 from handlers.i18n import Safe, t
 from storage.models import CustomerRow, OutboxRow, TicketRow
-from storage.outbox import STAND_IN_KINDS
 from tests.e2e.dsl import DeskHarness, Person
 
 TICKET_NUMBER = re.compile(r"FB-\d{8}-\d{4}")

@@ -154,3 +154,22 @@ async def test_an_answer_the_customer_is_past_is_never_sent_late(
 
     assert len(desk.texts_to(ANN)) == asked
     assert t("en", "intake.ask_description", limit=4000) not in desk.texts_to(ANN)
+
+
+async def test_when_two_answers_were_lost_only_the_newer_comes_and_the_older_is_dropped(
+    desk: DeskHarness, clock: FakeClock
+) -> None:
+    ann = desk.customer(ANN, "Ann")
+    desk.api.fail_next("sendMessage", chat_id=ANN, status=502, description="Bad Gateway")
+    await ann.send("/new")
+    desk.api.fail_next("sendMessage", chat_id=ANN, status=502, description="Bad Gateway")
+    await ann.send("/cancel")
+    question = t("en", "intake.ask_type")
+
+    clock.advance(seconds=30)
+    await desk.dispatch()
+
+    assert question not in desk.texts_to(ANN)
+    assert t("en", "intake.cancelled") in desk.texts_to(ANN)
+    kept = await outbox_rows(desk, receipts=True)
+    assert sorted(row.status for row in kept) == ["sent", "superseded"]

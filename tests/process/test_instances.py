@@ -34,8 +34,8 @@ from telegram import Bot, Update
 from bot.sandbox import updates
 from bot.sandbox.fakebot import FakeBotApi
 from bot.sandbox.wire import TEST_TOKEN, SentMessage
+from domain.delivery import STAND_IN_KINDS
 from storage.models import CustomerRow, InboxRow, OutboxRow, TicketRow
-from storage.outbox import STAND_IN_KINDS
 from tests.e2e.dsl import HUMAN_STEP
 from tests.e2e.steps import TICKET_NUMBER, label
 from tests.process.fakeserver import FakeBotServer, HumanTime, TgUser
